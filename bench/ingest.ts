@@ -1,0 +1,391 @@
+// Benchmark `ingest`: shadowscan's Squid import against a DuckDB-only reference on the same
+// generated access.log (1M and 5M lines by default). Each tool runs as its own child process;
+// wall time (including start-up) and the child's peak RSS are measured. See docs/benchmarks.md.
+
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type GroundTruth, parseCount, writeSquidLog } from '../fixtures/squid/generate.js';
+import { cachedFile, hashFiles } from './lib/cache.js';
+import { type ChildResult, nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
+import { type Table, fixed, grouped, humanCount, tableToObjects } from './lib/table.js';
+import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+
+export const INGEST_SEED = 1;
+/** Goals: shadowscan throughput ≥ 0.8 × reference; time grows at most 1.1 × linearly. */
+export const GOAL_RATIO = 0.8;
+export const GOAL_SCALING_SLACK = 1.1;
+
+interface IngestOptions {
+  sizes: number[];
+  keep: boolean;
+  runs: number;
+  timeoutMs: number;
+  skipShadowscan: boolean;
+}
+
+const USAGE =
+  'ingest [--sizes 1M,5M[,20M]] [--runs N] [--keep] [--timeout SECONDS] [--reference-only]';
+
+function parseOptions(args: string[], log: (m: string) => void): IngestOptions {
+  const o: IngestOptions = {
+    sizes: [1e6, 5e6],
+    keep: false,
+    runs: 1,
+    timeoutMs: 30 * 60_000,
+    skipShadowscan: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--sizes':
+        o.sizes = value()
+          .split(',')
+          .filter((s) => s.trim())
+          .map(parseCount);
+        if (o.sizes.length === 0 || o.sizes.some((n) => !(n > 0))) throw new Error('--sizes: need positive counts');
+        o.sizes.sort((x, y) => x - y);
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--runs':
+        o.runs = Math.max(1, Math.floor(Number(value())));
+        break;
+      case '--timeout':
+        o.timeoutMs = Number(value()) * 1000;
+        break;
+      case '--reference-only':
+        o.skipShadowscan = true;
+        break;
+      default:
+        log(`ingest: ignoring unknown option ${a}`);
+    }
+  }
+  return o;
+}
+
+type Tool = 'reference' | 'shadowscan';
+
+interface Measurement {
+  size: number;
+  tool: Tool;
+  ok: boolean;
+  /** Median over runs. */
+  wallMs: number | null;
+  /** Max over runs, KiB. */
+  peakRssKiB: number | null;
+  rssSource: ChildResult['rssSource'];
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  output: unknown;
+  stderrTail: string[];
+  runsWallMs: number[];
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** First numeric value of `key` anywhere in a parsed JSON value (depth-first). */
+export function findNumber(v: unknown, key: string): number | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  if (!Array.isArray(v)) {
+    const direct = (v as Record<string, unknown>)[key];
+    if (typeof direct === 'number') return direct;
+    if (typeof direct === 'string' && /^\d+$/.test(direct)) return Number(direct);
+  }
+  for (const child of Object.values(v as Record<string, unknown>)) {
+    const r = findNumber(child, key);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+/** Field names the import's --json output may use (the exact names are not fixed yet). */
+export const FIELD_ALIASES = {
+  lines: ['lines', 'lines_read', 'linesRead'],
+  rows_read: ['rows_read', 'rowsRead'],
+  rejects: ['rejects', 'rejected', 'rejected_lines'],
+} as const;
+
+export function findNumberAny(v: unknown, keys: readonly string[]): number | undefined {
+  for (const k of keys) {
+    const r = findNumber(v, k);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
+function sizeLabel(n: number): string {
+  return humanCount(n);
+}
+
+async function fixtureFor(ctx: BenchContext, lines: number): Promise<{ path: string; truth: GroundTruth }> {
+  const genSrc = join(ctx.repoRoot, 'fixtures/squid/generate.ts');
+  const fmtSrc = join(ctx.repoRoot, 'fixtures/squid/format.ts');
+  const label = sizeLabel(lines);
+  const entry = await cachedFile<GroundTruth>({
+    dir: ctx.cacheDir,
+    name: `squid-native-${label}-seed${INGEST_SEED}`,
+    key: hashFiles([genSrc, fmtSrc]),
+    ext: '.log',
+    expectBytes: (t) => t.fileBytes,
+    build: (tmp) => {
+      ctx.log(`ingest: generating ${label} lines (seed ${INGEST_SEED}) → ${ctx.cacheDir}`);
+      const t0 = performance.now();
+      let nextReport = 0.1;
+      const truth = writeSquidLog(tmp, {
+        lines,
+        seed: INGEST_SEED,
+        onProgress: (done, total) => {
+          if (done / total >= nextReport) {
+            ctx.log(`ingest:   ${Math.floor((done / total) * 100)}% (${humanCount(done)} lines)`);
+            nextReport = Math.floor((done / total) * 10 + 1) / 10;
+          }
+        },
+      });
+      ctx.log(
+        `ingest:   generated ${label} lines, ${(truth.fileBytes / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      return truth;
+    },
+  });
+  if (entry.hit) ctx.log(`ingest: using cached ${entry.path}`);
+  return { path: entry.path, truth: entry.meta };
+}
+
+async function measure(
+  ctx: BenchContext,
+  opts: IngestOptions,
+  size: number,
+  tool: Tool,
+  file: string,
+  workRoot: string,
+): Promise<Measurement> {
+  const results: ChildResult[] = [];
+  const outputs: unknown[] = [];
+  for (let run = 1; run <= opts.runs; run++) {
+    const dir = join(workRoot, `${tool}-${sizeLabel(size)}-run${run}`);
+    mkdirSync(dir, { recursive: true });
+    const spec =
+      tool === 'reference'
+        ? nodeChild(join(ctx.repoRoot, 'bin/run-ts.js'), [join(ctx.repoRoot, 'bench/reference-squid.ts'), file, dir], {
+            cwd: ctx.repoRoot,
+            timeoutMs: opts.timeoutMs,
+          })
+        : nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), ['import', 'squid', file, '--json'], {
+            cwd: dir,
+            timeoutMs: opts.timeoutMs,
+          });
+    ctx.log(`ingest: ${sizeLabel(size)} ${tool} run ${run}/${opts.runs} (cwd ${dir})`);
+    const r = await runChild(spec);
+    const ok = r.exitCode === 0 && !r.timedOut && r.spawnError === undefined;
+    ctx.log(
+      `ingest:   ${ok ? 'ok' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKiB === null ? '?' : (r.peakRssKiB / 1024).toFixed(0)} MiB` +
+        (ok ? '' : ` (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''})`),
+    );
+    results.push(r);
+    outputs.push(parseJsonOutput(r.stdout));
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    if (!ok) break; // no point repeating a failing run
+  }
+  const last = results[results.length - 1]!;
+  const allOk = results.every((r) => r.exitCode === 0 && !r.timedOut && r.spawnError === undefined);
+  const peaks = results.map((r) => r.peakRssKiB).filter((x): x is number => x !== null);
+  return {
+    size,
+    tool,
+    ok: allOk,
+    wallMs: allOk ? median(results.map((r) => r.wallMs)) : null,
+    peakRssKiB: peaks.length ? Math.max(...peaks) : null,
+    rssSource: last.rssSource,
+    exitCode: last.exitCode,
+    signal: last.signal,
+    timedOut: last.timedOut,
+    output: outputs[outputs.length - 1],
+    stderrTail: tailLines(last.spawnError ? `${last.stderr}\n${last.spawnError}` : last.stderr, 12),
+    runsWallMs: results.map((r) => Math.round(r.wallMs)),
+  };
+}
+
+function truthSummary(t: GroundTruth): Omit<GroundTruth, 'requestsByUser'> {
+  const { requestsByUser: _omit, ...rest } = t;
+  return rest;
+}
+
+async function run(ctx: BenchContext): Promise<BenchReport> {
+  const opts = parseOptions(ctx.args, ctx.log);
+  const workRoot = mkdtempSync(join(tmpdir(), 'shadowscan-bench-ingest-'));
+  const truths = new Map<number, GroundTruth>();
+  const ms: Measurement[] = [];
+  try {
+    for (const size of opts.sizes) {
+      const { path, truth } = await fixtureFor(ctx, size);
+      truths.set(size, truth);
+      ms.push(await measure(ctx, opts, size, 'reference', path, workRoot));
+      if (!opts.skipShadowscan) ms.push(await measure(ctx, opts, size, 'shadowscan', path, workRoot));
+    }
+  } finally {
+    if (opts.keep) ctx.log(`ingest: workspaces kept in ${workRoot}`);
+    else rmSync(workRoot, { recursive: true, force: true });
+  }
+
+  const base = opts.sizes[0]!;
+  const baseLabel = sizeLabel(base);
+  const find = (size: number, tool: Tool) => ms.find((m) => m.size === size && m.tool === tool);
+  const throughput = (m: Measurement | undefined) =>
+    m && m.ok && m.wallMs ? truths.get(m.size)!.lines / (m.wallMs / 1000) : null;
+
+  // ---- throughput table
+  const perf: Table = {
+    title: `ingest — Squid native log, seed ${INGEST_SEED} (${cpus().length} cores, node ${process.version})`,
+    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 'goals'],
+    rows: [],
+  };
+  for (const m of ms) {
+    const label = sizeLabel(m.size);
+    if (!m.ok) {
+      perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null,
+        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`]);
+      continue;
+    }
+    const tp = throughput(m);
+    const goals: string[] = [];
+    let ratio: number | null = null;
+    if (m.tool === 'shadowscan') {
+      const refTp = throughput(find(m.size, 'reference'));
+      if (tp !== null && refTp !== null) {
+        ratio = tp / refTp;
+        goals.push(ratio >= GOAL_RATIO ? `ratio ok` : `ratio MISS (<${GOAL_RATIO})`);
+      }
+    }
+    let scaling: number | null = null;
+    if (m.size !== base) {
+      const b = find(base, m.tool);
+      if (b?.ok && b.wallMs && m.wallMs) {
+        scaling = m.wallMs / b.wallMs;
+        const goal = GOAL_SCALING_SLACK * (m.size / base);
+        goals.push(scaling <= goal ? `scaling ok` : `scaling MISS (>${fixed(goal, 1)})`);
+      }
+    }
+    perf.rows.push([
+      label,
+      m.tool,
+      grouped(tp),
+      fixed(m.wallMs! / 1000, 2),
+      m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0),
+      fixed(ratio, 2),
+      fixed(scaling, 2),
+      goals.join(', ') || null,
+    ]);
+  }
+
+  // ---- correctness table
+  const corr: Table = {
+    title: 'ingest — counts vs generator truth',
+    columns: ['size', 'source', 'lines', 'good / rows_read', 'rejects', 'groups', 'matches truth'],
+    rows: [],
+  };
+  const notes: string[] = [];
+  for (const size of opts.sizes) {
+    const t = truths.get(size)!;
+    const label = sizeLabel(size);
+    corr.rows.push([label, 'truth', t.lines, t.goodLines, t.malformedLines, t.groups, null]);
+    const ref = find(size, 'reference');
+    if (ref?.ok) {
+      const o = ref.output as Record<string, unknown> | undefined;
+      const good = findNumber(o, 'good_lines');
+      const rej = findNumber(o, 'rejected');
+      const groups = findNumber(o, 'groups');
+      const match = good === t.goodLines && rej === t.malformedLines && groups === t.groups;
+      corr.rows.push([label, 'reference', null, good, rej, groups, match ? 'yes' : 'NO']);
+    }
+    const ss = find(size, 'shadowscan');
+    if (ss?.ok) {
+      const o = ss.output;
+      const lines = findNumberAny(o, FIELD_ALIASES.lines);
+      const rowsRead = findNumberAny(o, FIELD_ALIASES.rows_read);
+      const rejects = findNumberAny(o, FIELD_ALIASES.rejects);
+      const checks: string[] = [];
+      if (lines !== undefined) checks.push(`lines ${lines === t.lines ? 'yes' : 'NO'}`);
+      if (rowsRead !== undefined)
+        checks.push(`rows_read ${rowsRead === t.goodLines || rowsRead === t.lines ? 'yes' : 'NO'}`);
+      if (rejects !== undefined) checks.push(`rejects ${rejects === t.malformedLines ? 'yes' : 'NO'}`);
+      corr.rows.push([label, 'shadowscan', lines, rowsRead, rejects, null, checks.join(', ') || 'no known fields']);
+      const json = o === undefined ? '(no JSON on stdout)' : JSON.stringify(o);
+      notes.push(`shadowscan ${label} --json output: ${clip(json, 2000)}`);
+    }
+  }
+  for (const m of ms) {
+    if (m.ok) continue;
+    notes.push(`${m.tool} ${sizeLabel(m.size)} failed (${m.timedOut ? 'timed out' : `exit ${m.exitCode ?? m.signal}`})`);
+    if (m.output !== undefined) notes.push(`  stdout JSON: ${clip(JSON.stringify(m.output), 2000)}`);
+    if (m.stderrTail.length) notes.push('  stderr tail:', ...m.stderrTail.map((l) => `    ${l}`));
+    else if (m.output === undefined) notes.push('  (no output on stderr or stdout)');
+  }
+
+  const refFailed = ms.some((m) => m.tool === 'reference' && !m.ok);
+  return {
+    name: 'ingest',
+    tables: [perf, corr],
+    notes,
+    ok: !refFailed,
+    data: {
+      seed: INGEST_SEED,
+      sizes: opts.sizes,
+      runs: opts.runs,
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, duckdb: duckdbVersion(ctx.repoRoot) },
+      goals: { ratio: GOAL_RATIO, scalingSlack: GOAL_SCALING_SLACK },
+      throughput: tableToObjects(perf),
+      correctness: tableToObjects(corr),
+      truth: Object.fromEntries(opts.sizes.map((s) => [sizeLabel(s), truthSummary(truths.get(s)!)])),
+      measurements: ms.map((m) => ({
+        size: m.size,
+        tool: m.tool,
+        ok: m.ok,
+        wall_ms: m.wallMs === null ? null : Math.round(m.wallMs),
+        runs_wall_ms: m.runsWallMs,
+        peak_rss_kib: m.peakRssKiB,
+        rss_source: m.rssSource,
+        lines_per_s: throughput(m) === null ? null : Math.round(throughput(m)!),
+        exit_code: m.exitCode,
+        signal: m.signal,
+        timed_out: m.timedOut,
+        output: m.output ?? null,
+        stderr_tail: m.ok ? [] : m.stderrTail,
+      })),
+    },
+  };
+}
+
+function duckdbVersion(repoRoot: string): string | null {
+  try {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'node_modules/@duckdb/node-api/package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const ingest: Benchmark = {
+  name: 'ingest',
+  description: 'Squid import throughput and peak RSS: shadowscan vs a DuckDB-only reference (1M, 5M lines)',
+  usage: USAGE,
+  run,
+};
+export default ingest;

@@ -1,0 +1,53 @@
+// `shadowscan init`: writes a commented shadowscan.yaml to start from.
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { globals } from './common.js';
+
+export const CONFIG_TEMPLATE = `# shadowscan configuration. Every key is checked: a misspelt key is an error, not ignored.
+# Secrets are never written here literally: use \${ENV_VAR} or file:/path/to/secret.
+
+# Where the lake (Parquet), the state DB and logs live (relative to this file).
+data_dir: .shadowscan
+
+# DuckDB limits for scans and queries (DuckDB's own default is 80 % of RAM).
+duckdb:
+  memory_limit: 1GB
+  threads: 2
+
+# Event streams older than this many days are not shown to rules.
+rules:
+  window_days: 30
+
+# Days of lake data kept per stream; older day partitions are removed after each scan.
+retention_days:
+  egress_hourly: 400
+
+# Named instances: one per tenant, account or log source. The name scopes everything it produces.
+instances:
+  proxy-hq:
+    type: squid
+    # Files or globs; rotated and .gz copies are recognised, and only new lines are read.
+    paths:
+      - /var/log/squid/access.log*
+    format: auto          # auto | native | common | combined
+`;
+
+export function initCommand(): Command {
+  return new Command('init')
+    .description('write a commented shadowscan.yaml in the current directory')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', `
+Examples:
+  shadowscan init
+  shadowscan init --config /etc/shadowscan/shadowscan.yaml`)
+    .action((opts: { force?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const file = resolve(g.config ?? DEFAULT_CONFIG_FILE);
+      if (existsSync(file) && !opts.force) throw new UserError(`${file} already exists`, { hint: 'pass --force to overwrite it' });
+      writeFileSync(file, CONFIG_TEMPLATE, { mode: 0o600 });
+      process.stdout.write(g.json ? `${JSON.stringify({ written: file })}\n` : `wrote ${file}\nnext: edit the instances, then run \`shadowscan scan\` (or \`shadowscan import squid <file>\`)\n`);
+    });
+}

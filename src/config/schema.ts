@@ -1,0 +1,40 @@
+// The shape of shadowscan.yaml. Unknown keys are errors everywhere (strict objects), so a typo
+// never silently turns a setting off. Connector instance schemas come from connectors/*/config.ts.
+import { z } from 'zod';
+import { instanceSchemas } from '../connectors/catalog.js';
+
+export const IDENT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const identifier = () =>
+  z.string().regex(IDENT, 'use lowercase letters, digits, - and _ (max 63 chars, starting with a letter or digit)');
+
+const sizeString = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 512MB or 2GB');
+
+export const configSchema = z
+  .strictObject({
+    /** Where the lake, state DB and logs live. Relative to the config file. */
+    data_dir: z.string().default('.shadowscan'),
+    /** Who records triage decisions (falls back to the OS user). */
+    operator: z.string().optional(),
+    duckdb: z
+      .strictObject({
+        memory_limit: sizeString.default('1GB'),
+        threads: z.number().int().min(1).max(256).default(2),
+        /** Spill directory; default <data_dir>/tmp. */
+        temp_directory: z.string().optional(),
+      })
+      .default({ memory_limit: '1GB', threads: 2 }),
+    /** Days of data kept per stream; `purge` and scans drop older lake partitions. */
+    retention_days: z.record(identifier(), z.number().int().min(1)).default({}),
+    rules: z
+      .strictObject({
+        /** How many days of event streams (sign-ins, egress, …) rules look at. */
+        window_days: z.number().int().min(1).max(3650).default(30),
+      })
+      .default({ window_days: 30 }),
+    instances: z.record(identifier(), z.discriminatedUnion('type', instanceSchemas)).default({}),
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type InstanceConfig = Config['instances'][string];

@@ -1,0 +1,17 @@
+// Every connector type shadowscan knows: its config schema (cheap to load) and a lazy loader for
+// the implementation, so `shadowscan query` never imports provider SDKs it does not use.
+import { squidConfigSchema } from '../../connectors/squid/config.js';
+import type { ConnectorDefinition } from './types.js';
+
+export const instanceSchemas = [squidConfigSchema] as const;
+
+const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
+  squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
+};
+
+export const connectorTypes = Object.keys(loaders);
+
+export async function loadConnector(type: string): Promise<ConnectorDefinition | undefined> {
+  const load = loaders[type];
+  return load ? load() : undefined;
+}

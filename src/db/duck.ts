@@ -1,0 +1,177 @@
+// The only module that imports @duckdb/node-api. Two kinds of database:
+//  - an in-memory engine for scans, rules and queries (memory_limit/threads/temp_directory set
+//    explicitly: DuckDB's default limit is 80 % of RAM);
+//  - the state DB file, opened briefly and retried on DuckDB's per-process file lock
+//    (DESIGN.md "Storage" item 6).
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { ExternalError } from '../errors.js';
+import { systemClock, type Clock } from '../clock.js';
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export interface EngineSettings {
+  memoryLimit: string;
+  threads: number;
+  tempDirectory: string;
+}
+
+export class Duck {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, options: Record<string, string>): Promise<Duck> {
+    const instance = await DuckDBInstance.create(path, options);
+    return new Duck(instance, await instance.connect());
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.conn.run(sql, params);
+  }
+
+  /** Rows as plain JS values; BIGINTs that fit become numbers. */
+  async all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map((r) => normalizeRow(r) as T);
+  }
+
+  async one<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  /** Column names and DuckDB type names of a result, for printing. */
+  async allWithColumns(sql: string, params?: Params): Promise<{ columns: string[]; types: string[]; rows: Row[] }> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return {
+      columns: reader.columnNames(),
+      types: reader.columnTypes().map((t) => t.toString()),
+      rows: reader.getRowObjectsJS().map(normalizeRow),
+    };
+  }
+
+  async appendRows(table: string, rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    const appender = await this.conn.createAppender(table);
+    for (const row of rows) {
+      for (const v of row) {
+        if (v === null) appender.appendNull();
+        else appender.appendVarchar(v);
+      }
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  /**
+   * Runs user SQL that must only read: every statement is prepared first and refused unless it
+   * is a SELECT or EXPLAIN (so COPY … TO, ATTACH, INSTALL/LOAD, SET, CREATE never run).
+   */
+  async readOnlyQuery(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
+    const extracted = await this.conn.extractStatements(sql);
+    if (extracted.count === 0) throw new ReadOnlyViolation('the query is empty');
+    const prepared = [];
+    for (let i = 0; i < extracted.count; i++) {
+      let p;
+      try {
+        p = await extracted.prepare(i);
+      } catch (e) {
+        // Binding a COPY/ATTACH/INSTALL against the locked-down engine fails before its type is known.
+        if (/Permission Error|disabled by configuration|configuration has been locked/i.test(String(e))) {
+          throw new ReadOnlyViolation(`statement ${i + 1} needs file, network or settings access, which query does not allow (${String(e).replace(/^Error: /, '').split('\n')[0]})`);
+        }
+        throw e;
+      }
+      const type = Number(p.statementType);
+      if (type !== STATEMENT_SELECT && type !== STATEMENT_EXPLAIN) {
+        throw new ReadOnlyViolation(`statement ${i + 1} is a ${STATEMENT_NAMES[type] ?? `type-${type}`} statement; only SELECT (and EXPLAIN) queries are allowed`);
+      }
+      prepared.push(p);
+    }
+    let last: { columns: string[]; rows: Row[] } = { columns: [], rows: [] };
+    for (const p of prepared) {
+      const reader = await p.runAndReadAll();
+      last = { columns: reader.columnNames(), rows: reader.getRowObjectsJS().map(normalizeRow) };
+    }
+    return last;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export async function openEngine(settings: EngineSettings): Promise<Duck> {
+  return Duck.open(':memory:', {
+    memory_limit: settings.memoryLimit,
+    threads: String(settings.threads),
+    temp_directory: settings.tempDirectory,
+    // Scans never need extensions from the network; keep the engine closed.
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+}
+
+export class ReadOnlyViolation extends Error {}
+
+const STATEMENT_SELECT = 1;
+const STATEMENT_EXPLAIN = 4;
+const STATEMENT_NAMES: Record<number, string> = {
+  2: 'INSERT', 3: 'UPDATE', 5: 'DELETE', 6: 'PREPARE', 7: 'CREATE', 8: 'EXECUTE', 9: 'ALTER', 10: 'TRANSACTION', 11: 'COPY',
+  12: 'ANALYZE', 13: 'SET VARIABLE', 14: 'CREATE FUNCTION', 15: 'DROP', 16: 'EXPORT', 17: 'PRAGMA', 18: 'VACUUM', 19: 'CALL',
+  20: 'SET', 21: 'LOAD', 23: 'INSTALL', 25: 'ATTACH', 26: 'DETACH', 28: 'COPY DATABASE', 29: 'UPDATE EXTENSIONS',
+};
+
+const LOCK_PATTERN = /Could not set lock on file|Conflicting lock|lock on file/i;
+
+/** Opens a database file, retrying while another process holds DuckDB's file lock. */
+export async function openFileWithRetry(
+  path: string,
+  options: Record<string, string>,
+  { timeoutMs = 15_000, clock = systemClock }: { timeoutMs?: number; clock?: Clock } = {},
+): Promise<Duck> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 25;
+  for (;;) {
+    try {
+      return await Duck.open(path, options);
+    } catch (e) {
+      if (!LOCK_PATTERN.test(String(e)) || Date.now() > deadline) {
+        if (LOCK_PATTERN.test(String(e))) {
+          throw new ExternalError('state', `the state database ${path} stayed locked by another process for ${timeoutMs / 1000}s`, {
+            retryable: true,
+            hint: 'another shadowscan command is holding it; wait for it to finish and try again',
+            cause: e,
+          });
+        }
+        throw e;
+      }
+      await clock.sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+}
+
+function normalizeRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) out[k] = normalizeValue(v);
+  return out;
+}
+
+function normalizeValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(normalizeValue);
+  return v;
+}
+
+/** Quotes a SQL string literal (for paths and identifiers validated elsewhere; never raw user SQL). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Quotes an identifier after checking it against a strict pattern. */
+export function sqlIdent(s: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new Error(`not a safe SQL identifier: ${JSON.stringify(s)}`);
+  return `"${s}"`;
+}
