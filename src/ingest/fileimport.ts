@@ -127,20 +127,25 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
         examples.unshift(`${file.path}: ${plan.gzipError}`);
       }
       sync.addRejectExamples(examples);
+      const fileCursor = {
+        file_key: match.key,
+        head_len: match.headLen,
+        previous_key: prev?.file_key,
+        path: file.path,
+        offset_bytes: plan.end,
+        size_bytes: plan.size,
+        lines: lineBase + result.lines,
+      };
       await sync.commitChunk({
         final: false,
         rows: result.rows,
-        fileCursor: {
-          file_key: match.key,
-          head_len: match.headLen,
-          previous_key: prev?.file_key,
-          path: file.path,
-          offset_bytes: plan.end,
-          size_bytes: plan.size,
-          lines: lineBase + result.lines,
-        },
+        fileCursor,
         add: { lines_read: result.lines, rows_written: result.rows, rejects, bytes_read: plan.end - plan.start },
       });
+      // Later files in this run (e.g. a rotated .gz copy of this one) must see the new cursor.
+      const known = stored.filter((c) => c.file_key !== fileCursor.file_key && c.file_key !== prev?.file_key);
+      stored.length = 0;
+      stored.push(...known, { ...fileCursor, instance: ctx.instance, stream: spec.stream.name });
       filesRead++;
       const secs = (performance.now() - started) / 1000;
       ctx.progress.note(
