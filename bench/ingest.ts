@@ -88,6 +88,14 @@ interface Measurement {
   output: unknown;
   stderrTail: string[];
   runsWallMs: number[];
+  /** Cores busy with other processes during each run (see ChildResult.otherCores). */
+  otherCores: (number | null)[];
+  cpuMs: (number | null)[];
+}
+
+function otherCoresCell(m: Measurement): string | null {
+  const xs = m.otherCores.filter((x): x is number => x !== null);
+  return xs.length ? Math.max(...xs).toFixed(2) : null;
 }
 
 function clip(s: string, n: number): string {
@@ -190,6 +198,7 @@ async function measure(
 ): Promise<Measurement> {
   const results: ChildResult[] = [];
   const outputs: unknown[] = [];
+
   for (let run = 1; run <= opts.runs; run++) {
     const dir = join(workRoot, `${tool}-${sizeLabel(size)}-run${run}`);
     mkdirSync(dir, { recursive: true });
@@ -231,6 +240,8 @@ async function measure(
     output: outputs[outputs.length - 1],
     stderrTail: tailLines(last.spawnError ? `${last.stderr}\n${last.spawnError}` : last.stderr, 12),
     runsWallMs: results.map((r) => Math.round(r.wallMs)),
+    otherCores: results.map((r) => r.otherCores),
+    cpuMs: results.map((r) => (r.cpuMs === null ? null : Math.round(r.cpuMs))),
   };
 }
 
@@ -266,14 +277,14 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   // ---- throughput table
   const perf: Table = {
     title: `ingest — Squid native log, seed ${INGEST_SEED} (${cpus().length} cores, node ${process.version})`,
-    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 'goals'],
+    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 'goals', 'other cores'],
     rows: [],
   };
   for (const m of ms) {
     const label = sizeLabel(m.size);
     if (!m.ok) {
       perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null,
-        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`]);
+        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`, otherCoresCell(m)]);
       continue;
     }
     const tp = throughput(m);
@@ -304,6 +315,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       fixed(ratio, 2),
       fixed(scaling, 2),
       goals.join(', ') || null,
+      otherCoresCell(m),
     ]);
   }
 
@@ -351,6 +363,14 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     else if (m.output === undefined) notes.push('  (no output on stderr or stdout)');
   }
 
+  const maxOther = Math.max(0, ...ms.flatMap((m) => m.otherCores.filter((x): x is number => x !== null)));
+  if (maxOther > 0.25) {
+    notes.push(
+      `warning: other processes kept up to ${maxOther.toFixed(2)} of ${cpus().length} cores busy during a run ` +
+        '(column "other cores"), so times are noisy — rerun on an idle machine, or use --runs N.',
+    );
+  }
+
   const refFailed = ms.some((m) => m.tool === 'reference' && !m.ok);
   return {
     name: 'ingest',
@@ -378,6 +398,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         exit_code: m.exitCode,
         signal: m.signal,
         timed_out: m.timedOut,
+        other_cores: m.otherCores,
+        cpu_ms: m.cpuMs,
         output: m.output ?? null,
         stderr_tail: m.ok ? [] : m.stderrTail,
       })),

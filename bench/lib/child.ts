@@ -37,6 +37,14 @@ export interface ChildResult {
   rssSource: 'preload' | 'proc' | null;
   stdout: string;
   stderr: string;
+  /** CPU time (user+system, ms) of the child itself, from the preload; null without it. */
+  cpuMs: number | null;
+  /**
+   * Average number of cores busy with OTHER work during the run (Linux /proc/stat busy time
+   * minus the child's own CPU time, divided by wall time). Near 0 on an idle machine; null
+   * when it cannot be measured.
+   */
+  otherCores: number | null;
   /** Error spawning the process at all (ENOENT, …). */
   spawnError?: string;
 }
@@ -50,6 +58,19 @@ function readVmHwmKiB(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU time of the whole machine so far, in ms (Linux), or null. */
+function machineBusyMs(): number | null {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const v = first.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …
+    const busy = v[0]! + v[1]! + v[2]! + v[5]! + v[6]! + (v[7] ?? 0);
+    return (busy * 1000) / 100; // USER_HZ is 100 on Linux
   } catch {
     return null;
   }
@@ -76,6 +97,7 @@ export function runChild(spec: ChildSpec): Promise<ChildResult> {
   const out = new Tail(spec.maxStdout ?? 4 << 20);
   const err = new Tail(spec.maxStderr ?? 64 << 10);
   return new Promise((resolvePromise) => {
+    const busy0 = machineBusyMs();
     const t0 = performance.now();
     let polledKiB: number | null = null;
     let timedOut = false;
@@ -104,16 +126,19 @@ export function runChild(spec: ChildSpec): Promise<ChildResult> {
     });
     child.on('close', (code, signal) => {
       const wallMs = performance.now() - t0;
+      const busy1 = machineBusyMs();
       clearInterval(poll);
       if (timer) clearTimeout(timer);
       let peak: number | null = null;
       let source: ChildResult['rssSource'] = null;
+      let cpuMs: number | null = null;
       try {
-        const rep = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB?: number };
+        const rep = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB?: number; cpuUs?: number };
         if (typeof rep.maxRssKiB === 'number') {
           peak = rep.maxRssKiB;
           source = 'preload';
         }
+        if (typeof rep.cpuUs === 'number') cpuMs = rep.cpuUs / 1000;
       } catch {
         // no report: killed, crashed, or not a Node child
       }
@@ -129,6 +154,11 @@ export function runChild(spec: ChildSpec): Promise<ChildResult> {
         wallMs,
         peakRssKiB: peak,
         rssSource: source,
+        cpuMs,
+        otherCores:
+          busy0 !== null && busy1 !== null && cpuMs !== null && wallMs > 0
+            ? Math.max(0, Math.round(((busy1 - busy0 - cpuMs) / wallMs) * 100) / 100)
+            : null,
         stdout: out.toString(),
         stderr: err.toString(),
         ...(spawnError !== undefined ? { spawnError } : {}),

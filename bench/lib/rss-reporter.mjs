@@ -1,7 +1,7 @@
 // Preload for benchmark children: `node --import <this file> script.js …`.
-// At process exit it writes {"maxRssKiB": N, "pid": P} to the file named by
+// At process exit it writes {"maxRssKiB": N, "cpuUs": C, "pid": P} to the file named by
 // SHADOWSCAN_BENCH_RSS_FILE, where N is process.resourceUsage().maxRSS (peak resident set size
-// of this process, KiB on Linux). The variable is removed from process.env straight away so
+// of this process, KiB on Linux) and C its user+system CPU time in µs. The variable is removed from process.env straight away so
 // the child's own children do not inherit it and overwrite the file.
 import { writeFileSync } from 'node:fs';
 
@@ -10,7 +10,11 @@ if (out) {
   delete process.env.SHADOWSCAN_BENCH_RSS_FILE;
   process.on('exit', () => {
     try {
-      writeFileSync(out, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, pid: process.pid }));
+      const u = process.resourceUsage();
+      writeFileSync(
+        out,
+        JSON.stringify({ maxRssKiB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime, pid: process.pid }),
+      );
     } catch {
       // nothing sensible to do while exiting
     }

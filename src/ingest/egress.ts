@@ -7,7 +7,7 @@ import { crashPoint } from '../crash.js';
 import { sqlString, type Duck } from '../db/duck.js';
 import { safeExample } from '../redact.js';
 import { registrableDomain } from './domains.js';
-import { locateLines } from './filesource.js';
+import { locateLines, OVERLONG_MARKER } from './filesource.js';
 
 /** Raw columns of the egress_hourly stream. */
 export const egressHourlyColumns = {
@@ -116,7 +116,8 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
       const numbers = locateLines(input.readPath, lines, input.lineBase + 1);
       lines.forEach((line, i) => {
         const n = numbers[i];
-        examples.push(`${input.displayPath}:${n ?? '?'}: ${input.format.rejectReason(line)} — ${safeExample(line, 120)}`);
+        const reason = line.startsWith(OVERLONG_MARKER) ? `line too long (${line.slice(OVERLONG_MARKER.length)} bytes)` : input.format.rejectReason(line);
+        examples.push(`${input.displayPath}:${n ?? '?'}: ${reason} — ${safeExample(line, 120)}`);
       });
     }
 

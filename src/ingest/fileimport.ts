@@ -11,8 +11,8 @@ import { formatBytes } from '../output/progress.js';
 import { safeExample } from '../redact.js';
 import { withState } from '../store/state.js';
 import { MAX_REJECT_EXAMPLES, SyncWriter } from '../store/sync.js';
-import { ingestEgressChunk, type EgressLineFormat } from './egress.js';
-import { changedSince, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
+import { ingestEgressChunk, MAX_LINE_BYTES, type EgressLineFormat } from './egress.js';
+import { changedSince, copyWithoutOverlongLines, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
 
 export interface LogImportSpec<F extends string> {
   connector: string;
@@ -97,7 +97,10 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       mkdirSync(stageDir, { recursive: true, mode: 0o700 });
       let plan = await planRead(file.path, file.gzip, start, join(stageDir, `${i}.log`));
       if (plan.end <= plan.start && !plan.gzipError) continue;
-      ctx.progress.update(`${ctx.instance}: ${basename(file.path)} (${i + 1}/${planned.length}): reading ${formatBytes(plan.end - plan.start)}…`);
+      const label = `${ctx.instance}: ${basename(file.path)} (${i + 1}/${planned.length}): parsing ${formatBytes(plan.end - plan.start)}`;
+      ctx.progress.update(label);
+      const ticker = setInterval(() => ctx.progress.update(`${label}… ${((performance.now() - started) / 1000).toFixed(0)}s`), 1000);
+      ticker.unref();
       const chunk = sync.nextChunkDir();
       const run = () =>
         ingestEgressChunk(ctx.engine, {
@@ -112,13 +115,29 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
           ingestedAt: new Date(ctx.clock.now()),
           maxExamples: MAX_REJECT_EXAMPLES - sync.rejectExamples.length,
         });
-      let result = await run();
-      if (plan.direct && changedSince(file.path, plan)) {
-        // Written to while DuckDB read it in place: redo from a stable copy of the planned bytes.
-        rmSync(chunk.dir, { recursive: true, force: true });
-        mkdirSync(chunk.dir, { recursive: true, mode: 0o700 });
-        plan = await planRead(file.path, false, start, join(stageDir, `${i}.log`));
-        result = await run();
+      let result;
+      try {
+        result = await run().catch(async (e: unknown) => {
+          if (!/maximum line size|line size of/i.test(String(e))) throw e;
+          // A line longer than DuckDB's reader accepts: read a copy with such lines replaced by a marker.
+          rmSync(chunk.dir, { recursive: true, force: true });
+          mkdirSync(chunk.dir, { recursive: true, mode: 0o700 });
+          const source = plan.readPath;
+          const sanitized = join(stageDir, `${i}.sanitized.log`);
+          await copyWithoutOverlongLines(source, plan.direct ? plan.start : 0, plan.direct ? plan.end : plan.end - plan.start, sanitized, MAX_LINE_BYTES);
+          if (!plan.direct) rmSync(source, { force: true });
+          plan = { ...plan, readPath: sanitized, direct: false };
+          return run();
+        });
+        if (plan.direct && changedSince(file.path, plan)) {
+          // Written to while DuckDB read it in place: redo from a stable copy of the planned bytes.
+          rmSync(chunk.dir, { recursive: true, force: true });
+          mkdirSync(chunk.dir, { recursive: true, mode: 0o700 });
+          plan = await planRead(file.path, false, start, join(stageDir, `${i}.log`));
+          result = await run();
+        }
+      } finally {
+        clearInterval(ticker);
       }
       const examples = [...result.rejectExamples];
       let rejects = result.rejects;

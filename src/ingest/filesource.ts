@@ -245,3 +245,50 @@ function countNewlines(buf: Buffer, from: number, to: number): number {
   }
   return n;
 }
+
+export const OVERLONG_MARKER = '#shadowscan-overlong-line ';
+
+/**
+ * Copies [start, end) of a plain file to `dest`, replacing lines longer than `maxLine` bytes by
+ * a short marker line (DuckDB's reader fails a whole file on such a line; the marker is counted
+ * as a reject). A line is held only until it is complete or too long: memory stays bounded.
+ */
+export async function copyWithoutOverlongLines(path: string, start: number, end: number, dest: string, maxLine: number): Promise<void> {
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let dropped = 0; // > 0 while skipping an overlong line
+  const filter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      const out: Buffer[] = [];
+      let from = 0;
+      while (from < chunk.length) {
+        const nl = chunk.indexOf(0x0a, from);
+        const stop = nl === -1 ? chunk.length : nl;
+        const piece = chunk.subarray(from, stop);
+        if (dropped > 0) dropped += piece.length;
+        else if (pendingLen + piece.length > maxLine) {
+          dropped = pendingLen + piece.length;
+          pending = [];
+          pendingLen = 0;
+        } else {
+          pending.push(piece);
+          pendingLen += piece.length;
+        }
+        if (nl !== -1) {
+          if (dropped > 0) out.push(Buffer.from(`${OVERLONG_MARKER}${dropped}`));
+          else out.push(...pending);
+          out.push(Buffer.from('\n'));
+          pending = [];
+          pendingLen = 0;
+          dropped = 0;
+        }
+        from = stop + 1;
+      }
+      cb(null, Buffer.concat(out));
+    },
+    flush(cb) {
+      cb(null, dropped > 0 ? Buffer.from(`${OVERLONG_MARKER}${dropped}\n`) : Buffer.concat(pending));
+    },
+  });
+  await pipeline(createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 }), filter, createWriteStream(dest, { mode: 0o600 }));
+}
