@@ -39,7 +39,7 @@ function sqlString(s: string): string {
 /** The SQL the reference runs, in order (exported so docs/tests can show it verbatim). */
 export function referenceSql(file: string, outDir: string): string[] {
   const src = `read_csv(${sqlString(file)},
-    columns = {'line': 'VARCHAR'}, delim = '\\x01', quote = '', escape = '',
+    columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
     header = false, auto_detect = false, strict_mode = false,
     ignore_errors = true, store_rejects = true)`;
   return [

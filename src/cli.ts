@@ -6,6 +6,7 @@ import { ExitCode, ExitWith, ExternalError, UserError } from './errors.js';
 import { setLogLevel } from './log.js';
 import { redactText } from './redact.js';
 import { terminalSafe } from './output/render.js';
+import { doctorCommand } from './commands/doctor.js';
 import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { purgeCommand } from './commands/purge.js';
@@ -32,7 +33,7 @@ Examples:
   program.hook('preAction', (cmd) => {
     if (cmd.opts().debug) setLogLevel('debug');
   });
-  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), purgeCommand()]) {
+  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), doctorCommand(), purgeCommand()]) {
     program.addCommand(c.exitOverride());
   }
   return program;

@@ -5,7 +5,7 @@
 const SECRET_PARAMS = [
   'access_token', 'id_token', 'refresh_token', 'token', 'code', 'sig', 'signature', 'key', 'api_key', 'apikey',
   'password', 'passwd', 'pwd', 'secret', 'client_secret', 'auth', 'session', 'sessionid', 'jwt', 'assertion',
-  'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'x-goog-signature', 'x-goog-credential',
+  'jsessionid', 'phpsessid', 'api-key', 'x-api-key', 'private_token', 'client_assertion', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'x-goog-signature', 'x-goog-credential',
 ];
 
 const PARAM_RE = new RegExp(`([?&;#](?:${SECRET_PARAMS.map(escapeRe).join('|')})=)[^&;#\\s"']*`, 'gi');

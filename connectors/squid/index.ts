@@ -37,6 +37,15 @@ export const squidConnector: ConnectorDefinition = {
       }),
     ];
   },
+  async doctor(ctx, config) {
+    const squid = config as SquidConfig;
+    try {
+      const files = await expandFiles(squid.paths);
+      return [{ instance: ctx.instance, check: 'paths', ok: files.length > 0, detail: `${files.length} file(s) match` }];
+    } catch (e) {
+      return [{ instance: ctx.instance, check: 'paths', ok: false, detail: e instanceof Error ? e.message : String(e), hint: 'check the paths: in the instance config and that this user can read them' }];
+    }
+  },
   async scan(ctx, config) {
     const squid = config as SquidConfig;
     return [

@@ -21,7 +21,9 @@ Examples:
 
 The latest complete snapshot of each instance is always kept.`)
     .action(async (opts: { before: string; stream?: string[]; dryRun?: boolean; yes?: boolean }, cmd: Command) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.before) || Number.isNaN(Date.parse(opts.before))) {
+      // Date.parse rolls impossible dates over (2026-02-30 → 03-02): require a round trip.
+      const parsed = Date.parse(`${opts.before}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.before) || Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== opts.before) {
         throw new UserError(`--before must be a date like 2026-01-31, got ${JSON.stringify(opts.before)}`);
       }
       const ctx = createContext(globals(cmd));

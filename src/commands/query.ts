@@ -11,7 +11,7 @@ import { globals, formatOption } from './common.js';
 export function queryCommand(): Command {
   return new Command('query')
     .description('run a read-only SQL query over the lake (norm.* and raw.* views)')
-    .argument('<sql>', 'one SELECT statement')
+    .argument('<sql>', 'SELECT statement(s)')
     .addOption(formatOption())
     .option('--window-days <days>', 'limit event views (norm.egress, norm.signins, …) to the last N days, as rules see them')
     .addHelpText(
@@ -25,7 +25,7 @@ Examples:
 Views: norm.apps, norm.grants, norm.app_credentials, norm.signins, norm.admin_events, norm.egress,
 norm.cloud_events, norm.people, raw.<connector>_<stream>. All imported data is shown unless
 --window-days is given (rules use rules.window_days from the config).
-COPY, ATTACH, INSTALL/LOAD, SET and any writing statement are refused.`,
+Only SELECT is allowed: COPY, ATTACH, INSTALL/LOAD, SET, EXPLAIN ANALYZE and any writing statement are refused.`,
     )
     .action(async (sql: string, opts: { format?: OutputFormat; windowDays?: string }, cmd: Command) => {
       const g = globals(cmd);

@@ -5,6 +5,7 @@ import { ExitWith, UserError, errorMessage } from '../errors.js';
 import { loadConnector } from '../connectors/catalog.js';
 import type { StreamRunResult } from '../connectors/types.js';
 import { createContext, openContextEngine, openWriter } from '../context.js';
+import { instanceSecrets } from '../config/load.js';
 import { applyRetention } from '../store/retention.js';
 import { globals, printRunResults } from './common.js';
 
@@ -38,7 +39,7 @@ Exit codes: 0 ok, 2 config/usage error, 3 some source failed or was partial.`,
           const connector = await loadConnector(config.type);
           if (!connector?.scan) continue;
           try {
-            results.push(...(await connector.scan({ paths: ctx.paths, clock: ctx.clock, engine, instance: name, progress: ctx.progress }, config)));
+            results.push(...(await connector.scan({ paths: ctx.paths, clock: ctx.clock, engine, instance: name, progress: ctx.progress, secrets: instanceSecrets(ctx.loaded, name) }, config)));
           } catch (e) {
             if (e instanceof UserError) throw e;
             results.push({

@@ -2,7 +2,7 @@
 // reported at once as "file:line path: message" (UserError, exit 2), never one at a time.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
@@ -21,7 +21,13 @@ export interface LoadedConfig {
 }
 
 /** Secret fields per instance type (dotted paths inside the instance). Extended by connectors. */
-const SECRET_FIELDS = new Set(['token', 'client_secret', 'private_key', 'privateKey', 'clientSecret', 'secret_access_key', 'password']);
+export const SECRET_FIELDS = new Set(['token', 'client_secret', 'private_key', 'privateKey', 'clientSecret', 'secret_access_key', 'password']);
+
+/** The secrets of one instance, keyed by their path inside it (e.g. "token", "oauth.private_key"). */
+export function instanceSecrets(loaded: LoadedConfig, instance: string): Map<string, Secret> {
+  const prefix = `instances.${instance}.`;
+  return new Map([...loaded.secrets].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
 
 export function loadConfig(opts: { file?: string; dataDir?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
   const env = opts.env ?? process.env;
@@ -57,7 +63,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const secrets = new Map<string, Secret>();
   const expanded = walkStrings(raw, [], (value, path) => {
     const key = String(path[path.length - 1]);
-    if (path[0] === 'instances' && path.length === 3 && SECRET_FIELDS.has(key)) {
+    if (path[0] === 'instances' && path.length >= 3 && SECRET_FIELDS.has(key)) {
       const resolved = resolveSecretRef(value, env);
       if (resolved instanceof Secret) secrets.set(path.join('.'), resolved);
       else if (resolved.error !== 'not a secret reference') problems.push(`${at(path)} ${path.join('.')}: ${resolved.error}`);
@@ -70,8 +76,14 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
 
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, at)));
-  if (problems.length || !parsed.success) throw configError(problems);
+  if (problems.length || !parsed.success) throw configError(sortByLine(problems));
   return { config: parsed.data, secrets };
+}
+
+/** Problems in file order (they are found in two passes: env/secrets, then the schema). */
+function sortByLine(problems: string[]): string[] {
+  const line = (p: string) => Number(/^[^ ]*?:(\d+)[ :]/.exec(p)?.[1] ?? Number.MAX_SAFE_INTEGER);
+  return [...problems].sort((a, b) => line(a) - line(b));
 }
 
 function configError(problems: string[]): UserError {
@@ -96,6 +108,10 @@ function lineOf(doc: Document, lc: LineCounter, path: (string | number)[]): numb
     const parentPath = path.slice(0, Math.max(0, depth - 1));
     const key = path[depth - 1];
     const parent = (parentPath.length ? doc.getIn(parentPath, true) : doc.contents) as Node | undefined;
+    if (depth > 0 && isSeq(parent) && typeof key === 'number') {
+      const range = (parent.items[key] as Node | undefined)?.range;
+      if (range) return lc.linePos(range[0]).line;
+    }
     if (depth > 0 && isMap(parent)) {
       const item = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === String(key));
       const range = (item?.key as Node | undefined)?.range;

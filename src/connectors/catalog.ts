@@ -1,12 +1,14 @@
 // Every connector type shadowscan knows: its config schema (cheap to load) and a lazy loader for
 // the implementation, so `shadowscan query` never imports provider SDKs it does not use.
 import { squidConfigSchema } from '../../connectors/squid/config.js';
+import { oktaConfigSchema } from '../../connectors/okta/config.js';
 import type { ConnectorDefinition } from './types.js';
 
-export const instanceSchemas = [squidConfigSchema] as const;
+export const instanceSchemas = [squidConfigSchema, oktaConfigSchema] as const;
 
 const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
+  okta: async () => (await import('../../connectors/okta/index.js')).oktaConnector,
 };
 
 export const connectorTypes = Object.keys(loaders);

@@ -7,6 +7,7 @@ import type { NormView } from '../norm/schema.js';
 import type { Progress } from '../output/progress.js';
 import type { DataPaths } from '../store/paths.js';
 import type { InstanceConfig } from '../config/schema.js';
+import type { Secret } from '../config/secrets.js';
 
 export interface StreamDef {
   /** Lake stream name (stream=… in the hive layout); raw view is raw.<connector>_<name>. */
@@ -28,6 +29,19 @@ export interface RunContext {
   engine: Duck;
   instance: string;
   progress: Progress;
+  /** This instance's secrets by their path inside its config (e.g. "token"); never logged. */
+  secrets?: Map<string, Secret>;
+  /** Clock for rate-control waits (a time-scaled clock in benchmarks); defaults to `clock`. */
+  rateClock?: Clock;
+}
+
+export interface DoctorCheck {
+  instance: string;
+  check: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when not ok. */
+  hint?: string;
 }
 
 export interface ImportOptions {
@@ -50,6 +64,11 @@ export interface StreamRunResult {
   rejectExamples: string[];
   bytesRead: number;
   files: number;
+  /** Live sources: HTTP requests made, retries, and waits imposed by rate control. */
+  requests?: number;
+  retries?: number;
+  waits?: number;
+  waitMs?: number;
   error?: string;
   hint?: string;
 }
@@ -64,4 +83,6 @@ export interface ConnectorDefinition {
   importFiles?: (ctx: RunContext, opts: ImportOptions) => Promise<StreamRunResult[]>;
   /** `shadowscan scan`: file sources read their configured paths; live sources call the API. */
   scan?: (ctx: RunContext, config: InstanceConfig) => Promise<StreamRunResult[]>;
+  /** `shadowscan doctor`: credentials, reachability, and each stream's permissions. */
+  doctor?: (ctx: RunContext, config: InstanceConfig) => Promise<DoctorCheck[]>;
 }

@@ -65,7 +65,7 @@ export class Duck {
 
   /**
    * Runs user SQL that must only read: every statement is prepared first and refused unless it
-   * is a SELECT or EXPLAIN (so COPY … TO, ATTACH, INSTALL/LOAD, SET, CREATE never run).
+   * is a SELECT (so COPY … TO, ATTACH, INSTALL/LOAD, SET, CREATE never run).
    */
   async readOnlyQuery(sql: string): Promise<{ columns: string[]; rows: Row[] }> {
     const extracted = await this.conn.extractStatements(sql);
@@ -83,8 +83,9 @@ export class Duck {
         throw e;
       }
       const type = Number(p.statementType);
-      if (type !== STATEMENT_SELECT && type !== STATEMENT_EXPLAIN) {
-        throw new ReadOnlyViolation(`statement ${i + 1} is a ${STATEMENT_NAMES[type] ?? `type-${type}`} statement; only SELECT (and EXPLAIN) queries are allowed`);
+      // Only SELECT: EXPLAIN ANALYZE would execute the statement it explains (e.g. a COPY).
+      if (type !== STATEMENT_SELECT) {
+        throw new ReadOnlyViolation(`statement ${i + 1} is a ${STATEMENT_NAMES[type] ?? `type-${type}`} statement; only SELECT queries are allowed`);
       }
       prepared.push(p);
     }
@@ -116,11 +117,10 @@ export async function openEngine(settings: EngineSettings): Promise<Duck> {
 export class ReadOnlyViolation extends Error {}
 
 const STATEMENT_SELECT = 1;
-const STATEMENT_EXPLAIN = 4;
 const STATEMENT_NAMES: Record<number, string> = {
-  2: 'INSERT', 3: 'UPDATE', 5: 'DELETE', 6: 'PREPARE', 7: 'CREATE', 8: 'EXECUTE', 9: 'ALTER', 10: 'TRANSACTION', 11: 'COPY',
+  2: 'INSERT', 3: 'UPDATE', 4: 'EXPLAIN', 5: 'DELETE', 6: 'PREPARE', 7: 'CREATE', 8: 'EXECUTE', 9: 'ALTER', 10: 'TRANSACTION', 11: 'COPY',
   12: 'ANALYZE', 13: 'SET VARIABLE', 14: 'CREATE FUNCTION', 15: 'DROP', 16: 'EXPORT', 17: 'PRAGMA', 18: 'VACUUM', 19: 'CALL',
-  20: 'SET', 21: 'LOAD', 23: 'INSTALL', 25: 'ATTACH', 26: 'DETACH', 28: 'COPY DATABASE', 29: 'UPDATE EXTENSIONS',
+  20: 'SET', 21: 'INSTALL/LOAD', 23: 'EXTENSION', 25: 'ATTACH', 26: 'DETACH', 28: 'COPY DATABASE', 29: 'UPDATE EXTENSIONS',
 };
 
 const LOCK_PATTERN = /Could not set lock on file|Conflicting lock|lock on file/i;

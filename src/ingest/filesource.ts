@@ -201,7 +201,9 @@ export function locateLines(path: string, examples: string[], firstLine: number)
     let lineAtPos = firstLine;
     const block = 4 << 20;
     for (const ex of examples) {
-      const needle = Buffer.from(`${ex}\n`);
+      // DuckDB strips a CR before the LF; search for the line as it is in the file.
+      const crlfNeedle = Buffer.from(`${ex}\r\n`);
+      let needle = Buffer.from(`${ex}\n`);
       let found: number | undefined;
       // Search forward from pos, block by block, with overlap so a line across blocks is found.
       let scan = pos;
@@ -212,6 +214,11 @@ export function locateLines(path: string, examples: string[], firstLine: number)
         readSync(fd, buf, 0, len, scan);
         let idx = buf.indexOf(needle);
         while (idx > 0 && buf[idx - 1] !== 0x0a) idx = buf.indexOf(needle, idx + 1);
+        if (idx < 0) {
+          idx = buf.indexOf(crlfNeedle);
+          while (idx > 0 && buf[idx - 1] !== 0x0a) idx = buf.indexOf(crlfNeedle, idx + 1);
+          if (idx >= 0) needle = crlfNeedle;
+        }
         if (idx === 0 && scan > 0) {
           const prev = Buffer.alloc(1);
           readSync(fd, prev, 0, 1, scan - 1);

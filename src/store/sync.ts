@@ -68,6 +68,23 @@ export class SyncWriter {
     return new SyncWriter(paths, clock, syncId, init);
   }
 
+  /**
+   * Continues an interrupted sync (its committed chunks stay; new chunks follow them), so a
+   * snapshot killed half-way completes from its last committed cursor instead of starting over.
+   */
+  static async resume(paths: DataPaths, clock: Clock, syncId: string, init: SyncInit): Promise<SyncWriter> {
+    const next = await withState(paths, async (db) => {
+      const row = await db.one<{ n: number | null }>('select max(chunk) + 1 as n from commits where sync_id = ?', [syncId]);
+      const totals = await db.one<SyncCounters>('select * from syncs where sync_id = ?', [syncId]);
+      await db.run("update syncs set status = 'running', error = null, hint = null where sync_id = ?", [syncId]);
+      return { chunk: row?.n ?? 0, totals };
+    });
+    const w = new SyncWriter(paths, clock, syncId, init);
+    w.chunk = next.chunk;
+    if (next.totals) for (const k of Object.keys(w.counters) as (keyof SyncCounters)[]) w.counters[k] = Number(next.totals[k] ?? 0);
+    return w;
+  }
+
   /** Where the next chunk's Parquet goes: <staging>/<sync>/chunk-N/instance=…/stream=…  */
   nextChunkDir(): { dir: string; chunk: number; filePrefix: string } {
     const chunk = this.chunk;

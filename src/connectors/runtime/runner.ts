@@ -1,0 +1,101 @@
+// Runs the streams of one live instance: each stream gets its own sync, resumes an interrupted
+// snapshot from its last committed cursor, and ends ok (complete), partial or failed with the
+// error and what to do. A failing stream never stops the next one; a partial snapshot is never
+// marked complete, so views keep showing the previous complete one.
+import { ExternalError, errorMessage } from '../../errors.js';
+import { safeExample } from '../../redact.js';
+import { withState } from '../../store/state.js';
+import { SyncWriter } from '../../store/sync.js';
+import type { RunContext, StreamDef, StreamRunResult } from '../types.js';
+import type { RateController, RateStats } from './rate.js';
+import { ApiStreamWriter } from './writer.js';
+
+export interface StreamSync {
+  writer: ApiStreamWriter;
+  /** Last committed cursor: the events position, or the paging position of a resumed snapshot. */
+  cursor: unknown;
+  resumed: boolean;
+  /** Commits buffered rows with a cursor; call every N pages so a crash loses little. */
+  checkpoint(cursor: unknown): Promise<void>;
+}
+
+export interface ApiStream {
+  def: StreamDef;
+  sync(s: StreamSync): Promise<{ cursor: unknown }>;
+}
+
+export async function runApiStreams(ctx: RunContext, connector: string, streams: ApiStream[], rate: RateController): Promise<StreamRunResult[]> {
+  const results: StreamRunResult[] = [];
+  for (const stream of streams) results.push(await runOne(ctx, connector, stream, rate));
+  return results;
+}
+
+async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rate: RateController): Promise<StreamRunResult> {
+  const init = { instance: ctx.instance, stream: stream.def.name, connector, mode: stream.def.mode, origin: 'scan' as const };
+  const previous = await withState(ctx.paths, async (db) => {
+    const cursor = await db.one<{ cursor: string; sync_id: string | null }>('select cursor, sync_id from cursors where instance = ? and stream = ?', [ctx.instance, stream.def.name]);
+    const interrupted = await db.one<{ sync_id: string }>(
+      `select sync_id from syncs where instance = ? and stream = ? and status = 'interrupted' and not complete
+        order by started_at desc limit 1`,
+      [ctx.instance, stream.def.name],
+    );
+    return { cursor, interrupted };
+  });
+  const resume = stream.def.mode === 'snapshot' && previous.interrupted && previous.cursor?.sync_id === previous.interrupted.sync_id;
+  const sync = resume
+    ? await SyncWriter.resume(ctx.paths, ctx.clock, previous.interrupted!.sync_id, init)
+    : await SyncWriter.begin(ctx.paths, ctx.clock, init);
+  const cursor = stream.def.mode === 'events' || resume ? (previous.cursor ? JSON.parse(previous.cursor.cursor) : undefined) : undefined;
+  const writer = new ApiStreamWriter(ctx, sync, stream.def);
+  let mark = { ...rate.stats };
+  const delta = (): Partial<Record<'requests' | 'retries' | 'waits' | 'wait_ms', number>> => {
+    const now: RateStats = { ...rate.stats };
+    const d = { requests: now.requests - mark.requests, retries: now.retries - mark.retries, waits: now.waits - mark.waits, wait_ms: Math.round(now.waitMs - mark.waitMs) };
+    mark = now;
+    return d;
+  };
+  const api: StreamSync = {
+    writer,
+    cursor,
+    resumed: !!resume,
+    checkpoint: async (c) => {
+      await writer.commit(c, { add: delta() });
+      ctx.progress.update(`${ctx.instance}: ${stream.def.name}: ${sync.counters.rows_written.toLocaleString()} rows, ${sync.counters.requests.toLocaleString()} requests`);
+    },
+  };
+  try {
+    const done = await stream.sync(api);
+    await writer.commit(done.cursor, { final: true, add: delta() });
+    await sync.finish('ok', { complete: true, detail: { throttled: rate.stats.throttled } });
+    return result(ctx, stream.def, sync, 'ok');
+  } catch (e) {
+    const external = e instanceof ExternalError ? e : undefined;
+    const message = safeExample(errorMessage(e), 1000);
+    const hint = external?.hint ?? 'run `shadowscan doctor --instance ' + ctx.instance + '`; data committed so far is kept, and the next scan resumes';
+    // Rows fetched since the last checkpoint are discarded: they belong to an unfinished page range.
+    const status = sync.counters.rows_written > 0 ? 'partial' : 'failed';
+    const d = delta();
+    for (const [k, v] of Object.entries(d)) sync.counters[k as keyof typeof d] += v ?? 0;
+    await sync.finish(status, { complete: false, error: message, hint });
+    return { ...result(ctx, stream.def, sync, status), error: message, hint };
+  }
+}
+
+function result(ctx: RunContext, def: StreamDef, sync: SyncWriter, status: StreamRunResult['status']): StreamRunResult {
+  return {
+    instance: ctx.instance,
+    stream: def.name,
+    syncId: sync.syncId,
+    status,
+    linesRead: sync.counters.lines_read,
+    rowsWritten: sync.counters.rows_written,
+    rejects: sync.counters.rejects,
+    rejectExamples: sync.rejectExamples,
+    bytesRead: sync.counters.bytes_read,
+    files: 0,
+    requests: sync.counters.requests,
+    retries: sync.counters.retries,
+    waits: sync.counters.waits,
+    waitMs: sync.counters.wait_ms,
+  };
+}
