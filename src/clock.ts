@@ -55,13 +55,41 @@ export class ManualClock implements Clock {
 }
 
 /**
- * The clock of this process: `SHADOWSCAN_NOW` (ISO time) pins "now" for tests and demos, so a
- * child process can be started "in the future" (e.g. past a suppression's expiry).
+ * A scaled clock defined by an anchor pair, so that two processes (a test's emulator and the
+ * CLI it starts) that share the anchors read the same time: virtual = anchorVirtual +
+ * (wall − anchorReal) × scale.
+ */
+export function anchoredClock(scale: number, anchorRealMs: number, anchorVirtualMs: number): Clock {
+  if (!(scale > 0)) throw new Error(`anchoredClock: scale must be > 0, got ${scale}`);
+  return {
+    now: () => anchorVirtualMs + (Date.now() - anchorRealMs) * scale,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms) / scale)),
+  };
+}
+
+/** The value of SHADOWSCAN_CLOCK that makes a child process share `anchoredClock(...)`. */
+export function clockEnv(scale: number, anchorRealMs: number, anchorVirtualMs: number): string {
+  return `scale=${scale},anchor_real=${anchorRealMs},anchor_virtual=${anchorVirtualMs}`;
+}
+
+/**
+ * The clock of this process. For tests, demos and time-scaled benchmarks only:
+ * SHADOWSCAN_NOW (ISO time) starts "now" there; SHADOWSCAN_CLOCK="scale=S,anchor_real=MS,
+ * anchor_virtual=MS" shares a scaled clock with another process (see anchoredClock).
  */
 export function processClock(env: NodeJS.ProcessEnv = process.env): Clock {
+  const shared = env.SHADOWSCAN_CLOCK;
+  if (shared) {
+    const parts = Object.fromEntries(shared.split(',').map((kv) => kv.split('=') as [string, string]));
+    const scale = Number(parts.scale);
+    const real = Number(parts.anchor_real);
+    const virtual = Number(parts.anchor_virtual);
+    if (!(scale > 0) || !Number.isFinite(real) || !Number.isFinite(virtual)) throw new Error(`SHADOWSCAN_CLOCK is malformed: ${shared}`);
+    return anchoredClock(scale, real, virtual);
+  }
   const pinned = env.SHADOWSCAN_NOW;
   if (!pinned) return systemClock;
   const start = Date.parse(pinned);
   if (Number.isNaN(start)) throw new Error(`SHADOWSCAN_NOW is not an ISO time: ${pinned}`);
-  return scaledClock(1, start);
+  return anchoredClock(1, Date.now(), start);
 }

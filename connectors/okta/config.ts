@@ -29,7 +29,11 @@ export const oktaConfigSchema = z
       .strictObject({ since_days: z.number().int().min(1).max(90).default(7), page_size: z.number().int().min(1).max(1000).default(1000) })
       .default({ since_days: 7, page_size: 1000 }),
     /** Per-request timeout in seconds. */
-    timeout_seconds: z.number().min(1).max(600).default(60),
+    timeout_seconds: z.number().min(0.05).max(600).default(60),
+    /** Retries of a request that failed with 5xx, a timeout or a broken body (429s wait, not count). */
+    max_retries: z.number().int().min(0).max(20).default(4),
+    /** First backoff; doubles per failure (with jitter), capped at 60 s. */
+    backoff_ms: z.number().int().min(1).max(60_000).default(1000),
     /** Commit every N pages (or users, for per-user grants), so a crash loses little. */
     checkpoint_pages: z.number().int().min(1).default(10),
     streams: z.array(z.enum(oktaStreamNames)).optional(),

@@ -25,7 +25,7 @@ export const oktaConnector: ConnectorDefinition = {
     const rate = new RateController(
       (await import('./client.js')).oktaRatePolicy,
       ctx.rateClock ?? ctx.clock,
-      { ...defaultRateOptions, share: okta.rate_share },
+      { ...defaultRateOptions, share: okta.rate_share, maxRetries: okta.max_retries, baseBackoffMs: okta.backoff_ms },
     );
     const http = createOktaHttp(okta, ctx.secrets, rate);
     return runApiStreams(ctx, 'okta', oktaLiveStreams(http, okta, ctx.clock), rate);
