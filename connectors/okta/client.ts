@@ -57,7 +57,7 @@ export const oktaRatePolicy: ProviderRatePolicy = {
     if (p.startsWith('/oauth2/')) return 'token';
     return 'other';
   },
-  signals(status, header) {
+  signals(status, header, nowMs) {
     const num = (name: string) => {
       const v = header(name);
       const n = v === null || v.includes(',') ? NaN : Number(v);
@@ -69,7 +69,7 @@ export const oktaRatePolicy: ProviderRatePolicy = {
       limit: num('x-rate-limit-limit'),
       remaining: num('x-rate-limit-remaining'),
       resetAtMs: reset !== undefined ? reset * 1000 : undefined,
-      retryAtMs: status === 429 && retryAfter !== undefined ? Date.now() + retryAfter * 1000 : undefined,
+      retryAtMs: status === 429 && retryAfter !== undefined ? nowMs + retryAfter * 1000 : undefined,
     };
   },
   classify(status, header, body) {
