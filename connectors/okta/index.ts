@@ -8,7 +8,6 @@ import { runApiStreams } from '../../src/connectors/runtime/runner.js';
 import type { OktaConfig } from './config.js';
 import { oktaStreams } from './streams.js';
 import { importOktaFiles } from './import.js';
-import { oktaDoctor } from './doctor.js';
 
 const sql = (name: string) => readFileSync(new URL(`./norm/${name}.sql`, import.meta.url), 'utf8');
 
@@ -20,15 +19,16 @@ export const oktaConnector: ConnectorDefinition = {
   importFiles: importOktaFiles,
   async scan(ctx, config) {
     const okta = config as OktaConfig;
-    const { createOktaHttp } = await import('./client.js');
+    const { createOktaHttp, oktaRatePolicy } = await import('./client.js');
     const { oktaLiveStreams } = await import('./live.js');
     const rate = new RateController(
-      (await import('./client.js')).oktaRatePolicy,
+      oktaRatePolicy,
       ctx.rateClock ?? ctx.clock,
       { ...defaultRateOptions, share: okta.rate_share, maxRetries: okta.max_retries, baseBackoffMs: okta.backoff_ms },
     );
     const http = createOktaHttp(okta, ctx.secrets, rate);
     return runApiStreams(ctx, 'okta', oktaLiveStreams(http, okta, ctx.clock), rate);
   },
-  doctor: (ctx, config) => oktaDoctor(ctx, config as OktaConfig),
+  // The SDK is loaded only by scan and doctor, so queries and imports do not pay for it.
+  doctor: async (ctx, config) => (await import('./doctor.js')).oktaDoctor(ctx, config as OktaConfig),
 };

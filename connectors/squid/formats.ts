@@ -3,26 +3,42 @@
 // pads the elapsed field (%6tr), so the timestamp is cut off first and the rest split on single
 // spaces; fields some logformats append after the MIME type (e.g. [headers]) are ignored.
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
-import { hostFromUrlSql } from '../../src/ingest/egress.js';
+import { authorityFromUrlSql } from '../../src/ingest/egress.js';
 import type { SquidFormat } from './config.js';
 
 // ts.ms  elapsed  client  code/status  bytes  method  url  user  hier/peer  mime  [extra…]
-const NATIVE_RE = String.raw`\d{9,11}(?:\.\d{1,6})? +\d+ \S+ [A-Za-z_]+/\d{3} \d+ \S+ \S+ \S+ [A-Za-z_]+/\S+ \S+(?: .*)?`;
+const NATIVE_FIELDS = String.raw`\d{9,11}(?:\.\d{1,6})? +\d+ \S+ [A-Za-z_]+/\d{3} \d+ \S+ \S+ \S+ [A-Za-z_]+/\S+ \S+`;
+const NATIVE_RE = `${NATIVE_FIELDS}(?: .*)?`;
 // host ident user [dd/Mon/yyyy:hh:mm:ss +zzzz] "METHOD URL[ PROTO]" status bytes ["ref" "ua"] [squid-status:hier]
 const COMMON_RE = String.raw`(\S+) (\S+) (\S+) \[(\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(\S+) (\S+)(?: [^"]*)?" (\d{1,3}) (\d+|-)(?: "[^"]*" "[^"]*")?(?: \S+)?`;
 
+/**
+ * The built-in `squid` logformat, exactly ten fields: split on single spaces and index from the
+ * END, since the padded elapsed field leaves empty strings after the timestamp. The fastest
+ * layout (see ingest-fast-path.md); used when a file's sample lines all have ten fields.
+ */
 export const nativeFormat: EgressLineFormat = {
   name: 'squid',
   parseSql: `
-    select line, ok,
-           make_timestamp(cast(cast(ts_text as double) * 1000000 as bigint)) as ts,
-           f[2] as src_ip, split_part(f[3], '/', 2) as status, try_cast(f[4] as bigint) as bytes_in,
-           cast(null as bigint) as bytes_out, f[5] as method, nullif(f[7], '-') as "user",
-           ${hostFromUrlSql('f[5]', 'f[6]')} as host
-      from (select line, ok,
-                   case when ok then split_part(line, ' ', 1) end as ts_text,
-                   case when ok then string_split(ltrim(substr(line, strpos(line, ' ') + 1)), ' ') end as f
-              from (select line, regexp_full_match(line, '${NATIVE_RE}') as ok from lines))`,
+    select line, ok, try_cast(f[1] as double) as ts_s, f[-3] as "user", f[-8] as src_ip,
+           ${authorityFromUrlSql('f[-5]', 'f[-4]')} as auth, f[-5] as method, right(f[-7], 3) as status,
+           try_cast(f[-6] as bigint) as bytes_in, cast(null as bigint) as bytes_out
+      from (select line, regexp_full_match(line, '${NATIVE_FIELDS}') as ok, string_split(line, ' ') as f from lines)`,
+  rejectReason: (line) => explain(line, 'native'),
+};
+
+/**
+ * Native logformats with fields appended after the MIME type (e.g. `[request headers]`): the
+ * timestamp is cut off, the rest split on single spaces and indexed from the START.
+ */
+export const nativeExtendedFormat: EgressLineFormat = {
+  name: 'squid',
+  parseSql: `
+    select line, ok, try_cast(split_part(line, ' ', 1) as double) as ts_s, f[7] as "user", f[2] as src_ip,
+           ${authorityFromUrlSql('f[5]', 'f[6]')} as auth, f[5] as method, right(f[3], 3) as status,
+           try_cast(f[4] as bigint) as bytes_in, cast(null as bigint) as bytes_out
+      from (select line, regexp_full_match(line, '${NATIVE_RE}') as ok,
+                   string_split(ltrim(substr(line, strpos(line, ' ') + 1)), ' ') as f from lines)`,
   rejectReason: (line) => explain(line, 'native'),
 };
 
@@ -30,35 +46,42 @@ export const commonFormat: EgressLineFormat = {
   name: 'squid',
   parseSql: `
     select line, ok,
-           timezone('UTC', strptime(regexp_extract(line, '${COMMON_RE}', 4), '%d/%b/%Y:%H:%M:%S %z')) as ts,
+           epoch(strptime(regexp_extract(line, '${COMMON_RE}', 4), '%d/%b/%Y:%H:%M:%S %z')) as ts_s,
+           regexp_extract(line, '${COMMON_RE}', 3) as "user",
            regexp_extract(line, '${COMMON_RE}', 1) as src_ip,
+           ${authorityFromUrlSql(`regexp_extract(line, '${COMMON_RE}', 5)`, `regexp_extract(line, '${COMMON_RE}', 6)`)} as auth,
+           regexp_extract(line, '${COMMON_RE}', 5) as method,
            regexp_extract(line, '${COMMON_RE}', 7) as status,
            try_cast(regexp_extract(line, '${COMMON_RE}', 8) as bigint) as bytes_in,
-           cast(null as bigint) as bytes_out,
-           regexp_extract(line, '${COMMON_RE}', 5) as method,
-           nullif(regexp_extract(line, '${COMMON_RE}', 3), '-') as "user",
-           ${hostFromUrlSql(`regexp_extract(line, '${COMMON_RE}', 5)`, `regexp_extract(line, '${COMMON_RE}', 6)`)} as host
+           cast(null as bigint) as bytes_out
       from (select line, regexp_full_match(line, '${COMMON_RE}') as ok from lines)`,
   rejectReason: (line) => explain(line, 'common'),
 };
 
-export const squidLineFormats: Record<SquidFormat, EgressLineFormat> = {
-  native: nativeFormat,
+/** Layouts by name; `native` (when forced) is the extended reader, which accepts both. */
+export const squidLineFormats: Record<SquidFormat | 'native10', EgressLineFormat> = {
+  native10: nativeFormat,
+  native: nativeExtendedFormat,
   common: commonFormat,
   combined: commonFormat,
 };
 
 const nativeJs = new RegExp(`^${NATIVE_RE}$`);
+const native10Js = new RegExp(`^${NATIVE_FIELDS}$`);
 const commonJs = new RegExp(`^${COMMON_RE}$`);
 
 /** Which layout the sample lines are in, or undefined when none fits most of them. */
-export function detectSquidFormat(sample: string[]): SquidFormat | undefined {
+export function detectSquidFormat(sample: string[]): SquidFormat | 'native10' | undefined {
   const lines = sample.map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
   if (lines.length === 0) return undefined;
-  const native = lines.filter((l) => nativeJs.test(l)).length;
+  const nativeLines = lines.filter((l) => nativeJs.test(l));
   const common = lines.filter((l) => commonJs.test(l)).length;
-  const best = native >= common ? { f: 'native' as const, n: native } : { f: 'common' as const, n: common };
-  return best.n > 0 && best.n >= lines.length / 2 ? best.f : undefined;
+  if (nativeLines.length >= common) {
+    if (nativeLines.length === 0 || nativeLines.length < lines.length / 2) return undefined;
+    // Exactly ten fields everywhere → the from-the-end fast path; appended fields → extended.
+    return nativeLines.every((l) => native10Js.test(l)) ? 'native10' : 'native';
+  }
+  return common >= lines.length / 2 ? 'common' : undefined;
 }
 
 export const formatsTried = 'squid native (`logformat squid`), common/combined (CLF, `emulate_httpd_log`)';

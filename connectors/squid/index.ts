@@ -2,6 +2,7 @@
 // .gz, tailed by cursor, aggregated hourly into the egress_hourly stream → norm.egress.
 import { readFileSync } from 'node:fs';
 import type { ConnectorDefinition, StreamDef } from '../../src/connectors/types.js';
+import { UserError } from '../../src/errors.js';
 import { egressHourlyColumns } from '../../src/ingest/egress.js';
 import { expandFiles, importLogFiles } from '../../src/ingest/fileimport.js';
 import type { SquidConfig, SquidFormat } from './config.js';
@@ -23,6 +24,7 @@ export const squidConnector: ConnectorDefinition = {
   norm: { egress: normEgress },
   async importFiles(ctx, opts) {
     const forced = opts.format as SquidFormat | undefined;
+    if (forced && !(forced in squidLineFormats)) throw new UserError(`unknown --format ${forced}`, { hint: 'squid formats: native, common, combined' });
     return [
       await importLogFiles(ctx, {
         connector: 'squid',

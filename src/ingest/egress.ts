@@ -4,6 +4,7 @@
 // never stored — only hosts — so tokens in query strings cannot reach the lake; reject examples
 // are redacted before they are recorded.
 import { crashPoint } from '../crash.js';
+import { log } from '../log.js';
 import { sqlString, type Duck } from '../db/duck.js';
 import { safeExample } from '../redact.js';
 import { registrableDomain } from './domains.js';
@@ -19,22 +20,42 @@ export const egressHourlyColumns = {
 export interface EgressLineFormat {
   name: string;
   /**
-   * A SELECT over a relation `lines(line VARCHAR)` returning: line, ok (BOOLEAN; NULL for blank
-   * lines), ts (TIMESTAMP, UTC), user, src_ip, host, method, status (VARCHAR), bytes_in,
-   * bytes_out (BIGINT). Fields may be anything when ok is false; they are ignored then.
+   * A SELECT over a relation `lines(line VARCHAR)` returning, per line: line, ok (BOOLEAN; NULL
+   * for blank lines), ts_s (DOUBLE, epoch seconds UTC), user (raw; '-' or '' mean none),
+   * src_ip, auth (the URL authority or host as logged: may carry userinfo, port, brackets or
+   * upper case — normalised once per distinct value afterwards), method, status (VARCHAR whose
+   * first character is the status class digit), bytes_in, bytes_out (BIGINT).
+   * Per-line work is the hot path: keep it to splits and casts; values of lines where ok is
+   * false are ignored, so they need not be guarded.
    */
   parseSql: string;
   /** Explains why a rejected line did not parse (called for at most a few examples). */
   rejectReason(line: string): string;
 }
 
-/** SQL for the host of a request: CONNECT host:port, absolute URLs; relative URLs give NULL. */
-export function hostFromUrlSql(method: string, url: string): string {
+/**
+ * SQL for the authority of a request URL without its port (CONNECT host:port, absolute URLs;
+ * else ''), as cheap per-line work; case, userinfo and brackets are handled per distinct value.
+ */
+export function authorityFromUrlSql(method: string, url: string): string {
   const auth = `(case when ${method} = 'CONNECT' then split_part(${url}, '/', 1)
-      when strpos(${url}, '://') > 0 then split_part(split_part(split_part(split_part(${url}, '://', 2), '/', 1), '?', 1), '#', 1)
+      when contains(${url}, '://') then split_part(split_part(split_part(${url}, '://', 2), '/', 1), '?', 1)
       else '' end)`;
-  const hostport = `(case when strpos(${auth}, '@') > 0 then regexp_extract(${auth}, '[^@]*$') else ${auth} end)`;
-  return `nullif(lower(case when starts_with(${hostport}, '[') then split_part(substr(${hostport}, 2), ']', 1) else split_part(${hostport}, ':', 1) end), '')`;
+  // Userinfo (user:pass@host) and IPv6 brackets are rare: left whole for hostOfAuthority.
+  return `(case when contains(${auth}, '@') or starts_with(${auth}, '[') then ${auth} else split_part(${auth}, ':', 1) end)`;
+}
+
+/** Host of a logged authority: no userinfo, port, brackets or fragment; lower case; '' → null. */
+export function hostOfAuthority(auth: string): string | null {
+  let a = auth.split('#')[0]!;
+  const at = a.lastIndexOf('@');
+  if (at >= 0) a = a.slice(at + 1);
+  if (a.startsWith('[')) a = a.slice(1, a.indexOf(']') > 0 ? a.indexOf(']') : undefined);
+  else if (a.indexOf(':') !== a.lastIndexOf(':')) {
+    // a bare IPv6 address: keep it whole
+  } else a = a.split(':')[0]!;
+  a = a.toLowerCase().replace(/\.$/, '');
+  return a === '' ? null : a;
 }
 
 export interface EgressChunkResult {
@@ -65,35 +86,53 @@ export interface EgressChunkInput {
 
 let seq = 0;
 
+/** User as stored: lower case; '-' and '' mean no user. */
+function normalUser(u: string): string {
+  const l = u.toLowerCase();
+  return l === '-' ? '' : l;
+}
+
+/** True when f maps no two distinct values to the same result. */
+function injective(values: string[], f: (v: string) => string): boolean {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const k = f(v);
+    if (seen.has(k)) return false;
+    seen.add(k);
+  }
+  return true;
+}
+
 /** Longest line DuckDB's reader accepts; files with longer lines are sanitized first (see fileimport). */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+const PARQUET_COMPRESSION = process.env.SHADOWSCAN_PARQUET_COMPRESSION === 'zstd' ? 'zstd' : 'snappy';
 
 export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): Promise<EgressChunkResult> {
   const id = `${process.pid}_${++seq}`;
   const rejectsTable = `csv_rejects_${id}`;
   const rejectsScan = `csv_scans_${id}`;
   const agg = `egress_agg_${id}`;
-  const hostdom = `egress_hostdom_${id}`;
-  const read = `read_csv(${sqlString(input.readPath)}, columns = {'line': 'VARCHAR'}, delim = '\\x01', quote = '', escape = '',
+  const hostmap = `egress_hostmap_${id}`;
+  const read = `read_csv(${sqlString(input.readPath)}, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
       header = false, auto_detect = false, strict_mode = false, store_rejects = true, rejects_table = '${rejectsTable}',
       rejects_scan = '${rejectsScan}', max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${4 * MAX_LINE_BYTES})`;
+  const t0 = performance.now();
+  const phase = (name: string) => log().debug({ phase: name, ms: Math.round(performance.now() - t0) }, 'egress ingest');
   try {
+    // Stage 1, one pass over the file: group on raw values (integer hour, raw authority). Lines
+    // that do not parse share the ok = false groups; blank lines have ok = NULL.
+    await engine.run('set preserve_insertion_order = false');
     const aggregate = engine.run(`
       create temp table ${agg} as
-      with lines as (select line from ${read}),
-      parsed as (${input.format.parseSql})
-      select ok, date_trunc('hour', ts) as hour, min(ts) as first_ts, max(ts) as last_ts, lower("user") as "user", src_ip, host,
-             method, substr(status, 1, 1) || 'xx' as status_class, count(*) as requests, sum(bytes_in) as bytes_in, sum(bytes_out) as bytes_out
-        from (select ok, case when ok then ts end as ts, case when ok then "user" end as "user", case when ok then src_ip end as src_ip,
-                     case when ok then host end as host, case when ok then method end as method, case when ok then status end as status,
-                     case when ok then bytes_in end as bytes_in, case when ok then bytes_out end as bytes_out
-                from parsed)
+      select ok, cast(floor(ts_s / 3600) as bigint) as hb, "user", src_ip, auth, method, left(status, 1) as sc,
+             count(*) as requests, sum(bytes_in) as bytes_in, sum(bytes_out) as bytes_out, min(ts_s) as first_s, max(ts_s) as last_s
+        from (with lines as (select line from ${read}) ${input.format.parseSql})
        group by all`);
     setImmediate(() => crashPoint('mid-parse'));
     await aggregate;
-    const counts = await engine.all<{ ok: boolean | null; n: number; groups: number }>(
-      `select ok, sum(requests)::bigint as n, count(*) as groups from ${agg} group by ok`,
-    );
+    phase('aggregated');
+    await engine.run('set preserve_insertion_order = true');
+    const counts = await engine.all<{ ok: boolean | null; n: number }>(`select ok, sum(requests)::bigint as n from ${agg} group by ok`);
     const csvRejects = await engine.all<{ line: number; error_type: string; csv_line: string | null }>(
       `select line, error_type, csv_line from ${rejectsTable} order by line limit ${input.maxExamples}`,
     );
@@ -101,12 +140,12 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
     const good = counts.find((c) => c.ok === true)?.n ?? 0;
     const bad = (counts.find((c) => c.ok === false)?.n ?? 0) + csvRejectCount;
     const blank = counts.find((c) => c.ok === null)?.n ?? 0;
-    const rows = counts.find((c) => c.ok === true)?.groups ?? 0;
 
     const examples: string[] = csvRejects.map(
       (r) => `${input.displayPath}:${input.lineBase + Number(r.line)}: ${r.error_type === 'INVALID ENCODING' ? 'binary data (not UTF-8 text)' : r.error_type.toLowerCase()} — ${safeExample(r.csv_line ?? '', 120)}`,
     );
     if (bad > csvRejectCount && examples.length < input.maxExamples) {
+      // Insertion order is on: the first rejected lines of the file, found again by memmem.
       const lines = (
         await engine.all<{ line: string }>(
           `with lines as (select line from ${read}), parsed as (${input.format.parseSql})
@@ -121,27 +160,48 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
       });
     }
 
-    // Registrable domains: computed in JS once per distinct host, joined back in SQL.
-    const hosts = await engine.all<{ host: string }>(`select distinct host from ${agg} where ok and host is not null`);
-    await engine.run(`create temp table ${hostdom} (host varchar, domain varchar)`);
-    await engine.appendRows(hostdom, hosts.map((h) => [h.host, registrableDomain(h.host)]));
-
-    if (rows > 0) {
-      const write = engine.run(`
-        copy (
-          select a.hour, a.first_ts, a.last_ts, a."user", false as user_inferred, a.src_ip, a.host, d.domain, a.method, a.status_class,
-                 a.requests, a.bytes_out, a.bytes_in, ${sqlString(input.format.name)} as source,
-                 ${sqlString(input.instance)} as _instance, ${sqlString(input.syncId)} as _sync_id,
-                 ${sqlString(input.ingestedAt.toISOString())}::timestamp as _ingested_at, strftime(a.hour, '%Y-%m-%d') as "day"
-            from ${agg} a left join ${hostdom} d on a.host = d.host
-           where a.ok
-        ) to ${sqlString(input.stagingDir)} (format parquet, compression zstd, partition_by ("day"),
-             filename_pattern ${sqlString(`${input.filePrefix}-{i}`)}, overwrite_or_ignore true)`);
-      setImmediate(() => crashPoint('mid-parquet-write'));
-      await write;
-    }
+    phase('examples');
+    // Hosts and registrable domains: computed in JS once per distinct authority, joined back.
+    const auths = await engine.all<{ auth: string }>(`select distinct auth from ${agg} where ok and auth is not null and auth <> ''`);
+    const hostRows = auths.map(({ auth }) => {
+      const host = hostOfAuthority(auth);
+      return [auth, host, host === null ? null : registrableDomain(host)] as [string, string | null, string | null];
+    });
+    await engine.run(`create temp table ${hostmap} (auth varchar, host varchar, domain varchar)`);
+    await engine.appendRows(hostmap, hostRows);
+    // When no two raw values normalise to the same key (the usual case), stage 1's groups are
+    // already final and stage 2 is a plain projection; otherwise they are merged.
+    const users = await engine.all<{ user: string | null }>(`select distinct "user" from ${agg} where ok`);
+    const merge = !injective(hostRows.map((r) => r[0]), (a) => hostOfAuthority(a) ?? '') || !injective(users.map((u) => u.user ?? ''), normalUser);
+    // Stage 2, on the groups only (streamed into the Parquet writer): final keys with the host
+    // instead of the raw authority, UTC timestamps.
+    const user = `nullif(nullif(lower(a."user"), '-'), '')`;
+    const hour = 'make_timestamp(a.hb * 3600000000)';
+    const stamps = `${sqlString(input.format.name)} as source, ${sqlString(input.instance)} as _instance, ${sqlString(input.syncId)} as _sync_id,
+               ${sqlString(input.ingestedAt.toISOString())}::timestamp as _ingested_at, strftime(${hour}, '%Y-%m-%d') as "day"`;
+    const select = merge
+      ? `select ${hour} as hour, make_timestamp(cast(min(a.first_s) * 1000000 as bigint)) as first_ts,
+               make_timestamp(cast(max(a.last_s) * 1000000 as bigint)) as last_ts, ${user} as "user", false as user_inferred,
+               a.src_ip, h.host, h.domain, a.method, a.sc || 'xx' as status_class, sum(a.requests)::bigint as requests,
+               sum(a.bytes_out)::bigint as bytes_out, sum(a.bytes_in)::bigint as bytes_in, ${stamps}
+          from ${agg} a left join ${hostmap} h on h.auth = a.auth
+         where a.ok
+         group by a.hb, ${user}, a.src_ip, h.host, h.domain, a.method, a.sc`
+      : `select ${hour} as hour, make_timestamp(cast(a.first_s * 1000000 as bigint)) as first_ts,
+               make_timestamp(cast(a.last_s * 1000000 as bigint)) as last_ts, ${user} as "user", false as user_inferred,
+               a.src_ip, h.host, h.domain, a.method, a.sc || 'xx' as status_class, a.requests::bigint as requests,
+               a.bytes_out::bigint as bytes_out, a.bytes_in::bigint as bytes_in, ${stamps}
+          from ${agg} a left join ${hostmap} h on h.auth = a.auth
+         where a.ok`;
+    const write = engine.all<{ Count: number }>(`
+      copy (${select}) to ${sqlString(input.stagingDir)} (format parquet, compression ${PARQUET_COMPRESSION}, partition_by ("day"),
+           filename_pattern ${sqlString(`${input.filePrefix}-{i}`)}, overwrite_or_ignore true)`);
+    setImmediate(() => crashPoint('mid-parquet-write'));
+    const rows = Number((await write)[0]?.Count ?? 0);
+    phase('parquet');
     return { lines: good + bad + blank, good, rejects: bad, rejectExamples: examples, rows };
   } finally {
-    for (const t of [agg, hostdom, rejectsTable, rejectsScan]) await engine.run(`drop table if exists ${t}`);
+    for (const t of [agg, hostmap, rejectsTable, rejectsScan]) await engine.run(`drop table if exists ${t}`);
+    await engine.run('set preserve_insertion_order = true');
   }
 }
