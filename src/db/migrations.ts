@@ -62,6 +62,55 @@ export const migrations: { version: number; name: string; sql: string }[] = [
         primary key (instance, stream, file_key)
       );`,
   },
+  {
+    version: 2,
+    name: 'findings, history, scans, decisions',
+    sql: `
+      create table scans (
+        scan_id varchar primary key,
+        started_at timestamp not null,
+        finished_at timestamp,
+        status varchar not null,            -- running | ok | partial | failed
+        summary varchar not null default '{}'
+      );
+      create table findings (
+        fingerprint varchar primary key,    -- sha256(rule_id, instance, resource)
+        rule_id varchar not null,
+        instance varchar not null,
+        resource varchar not null,
+        resource_type varchar,
+        severity varchar not null,
+        status varchar not null,            -- open | resolved | suppressed
+        reason varchar,
+        evidence varchar not null default '{}',
+        first_seen timestamp not null,
+        last_seen timestamp not null,
+        resolved_at timestamp,
+        reopened integer not null default 0,
+        opened_in_scan varchar,             -- scan in which it was first seen or last reopened ("new")
+        last_scan_id varchar,
+        suppressed_until timestamp,
+        suppressed_reason varchar,
+        suppressed_by varchar
+      );
+      create table finding_history (
+        fingerprint varchar not null,
+        at timestamp not null,
+        scan_id varchar,
+        from_status varchar,
+        to_status varchar not null,
+        note varchar
+      );
+      create table decisions (
+        decision_id varchar primary key,    -- from decisions.jsonl, applied once
+        fingerprint varchar not null,
+        action varchar not null,            -- suppress | unsuppress
+        reason varchar not null,
+        by_user varchar not null,
+        until timestamp,
+        at timestamp not null
+      );`,
+  },
 ];
 
 export async function migrate(db: Duck): Promise<void> {

@@ -1,0 +1,64 @@
+// Findings: what persists across scans. Pure types and the fingerprint.
+import { createHash } from 'node:crypto';
+
+export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+export function severityRank(s: string): number {
+  const i = severities.indexOf(s as Severity);
+  return i < 0 ? -1 : i;
+}
+
+/** One rule result as the lifecycle needs it (structurally the rule engine's RuleResult). */
+export interface FindingInput {
+  rule_id: string;
+  instance: string;
+  resource: string;
+  resource_type: string;
+  status: 'alarm' | 'ok' | 'info' | 'skip';
+  reason: string;
+  severity: string;
+  evidence: Record<string, unknown>;
+}
+
+export type FindingStatus = 'open' | 'resolved' | 'suppressed';
+
+export interface FindingRow {
+  fingerprint: string;
+  rule_id: string;
+  instance: string;
+  resource: string;
+  resource_type: string | null;
+  severity: string;
+  status: FindingStatus;
+  reason: string | null;
+  evidence: string;
+  first_seen: Date;
+  last_seen: Date;
+  resolved_at: Date | null;
+  reopened: number;
+  opened_in_scan: string | null;
+  last_scan_id: string | null;
+  suppressed_until: Date | null;
+  suppressed_reason: string | null;
+  suppressed_by: string | null;
+}
+
+export interface HistoryRow {
+  fingerprint: string;
+  at: Date;
+  scan_id: string | null;
+  from_status: FindingStatus | null;
+  to_status: FindingStatus;
+  note: string | null;
+}
+
+/** Stable across scans and distinct per tenant: hash of (rule, instance, resource). */
+export function fingerprint(ruleId: string, instance: string, resource: string): string {
+  return createHash('sha256').update(`${ruleId}\u0000${instance}\u0000${resource}`).digest('hex');
+}
+
+/** Key of a scope in which a rule was evaluated with every required source complete. */
+export function scopeKey(ruleId: string, instance: string): string {
+  return `${ruleId}\u0000${instance}`;
+}
