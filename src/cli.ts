@@ -7,6 +7,8 @@ import { setLogLevel } from './log.js';
 import { redactText } from './redact.js';
 import { terminalSafe } from './output/render.js';
 import { doctorCommand } from './commands/doctor.js';
+import { findingsCommand } from './commands/findings.js';
+import { reportCommand } from './commands/report.js';
 import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { purgeCommand } from './commands/purge.js';
@@ -33,7 +35,7 @@ Examples:
   program.hook('preAction', (cmd) => {
     if (cmd.opts().debug) setLogLevel('debug');
   });
-  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), doctorCommand(), purgeCommand()]) {
+  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), doctorCommand(), findingsCommand(), reportCommand(), purgeCommand()]) {
     program.addCommand(c.exitOverride());
   }
   return program;
