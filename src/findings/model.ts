@@ -55,10 +55,11 @@ export interface HistoryRow {
 
 /** Stable across scans and distinct per tenant: hash of (rule, instance, resource). */
 export function fingerprint(ruleId: string, instance: string, resource: string): string {
-  return createHash('sha256').update(`${ruleId}\u0000${instance}\u0000${resource}`).digest('hex');
+  // JSON encoding, not a separator: hostile resource strings may contain any character.
+  return createHash('sha256').update(JSON.stringify([ruleId, instance, resource])).digest('hex');
 }
 
 /** Key of a scope in which a rule was evaluated with every required source complete. */
 export function scopeKey(ruleId: string, instance: string): string {
-  return `${ruleId}\u0000${instance}`;
+  return JSON.stringify([ruleId, instance]);
 }
