@@ -81,7 +81,7 @@ Examples:
       const ctx = createContext(globals(c));
       const out = await withFindings(ctx.paths, async (db, last) => {
         const f = await resolveFingerprint(await loadFindings(db), prefix);
-        const history = await db.all('select at, scan_id, from_status, to_status, note from finding_history where fingerprint = ? order by at', [f.fingerprint]);
+        const history = await db.all('select changed_at, scan_id, from_status, to_status, note from finding_history where fingerprint = ? order by changed_at', [f.fingerprint]);
         return { finding: flatten(f, last?.scan_id), history };
       });
       if (ctx.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -91,7 +91,7 @@ Examples:
         lines.push(...Object.entries(f.evidence).map(([k, v]) => ({ field: `evidence.${k}`, value: typeof v === 'object' ? JSON.stringify(v) : v })));
         process.stdout.write(renderRows(lines, ['field', 'value'], 'table'));
         process.stdout.write('\nhistory:\n');
-        process.stdout.write(renderRows(out.history as Record<string, unknown>[], ['at', 'scan_id', 'from_status', 'to_status', 'note'], 'table'));
+        process.stdout.write(renderRows(out.history as Record<string, unknown>[], ['changed_at', 'scan_id', 'from_status', 'to_status', 'note'], 'table'));
       }
     });
 

@@ -95,7 +95,7 @@ export const migrations: { version: number; name: string; sql: string }[] = [
       );
       create table finding_history (
         fingerprint varchar not null,
-        at timestamp not null,
+        changed_at timestamp not null,
         scan_id varchar,
         from_status varchar,
         to_status varchar not null,
@@ -108,7 +108,7 @@ export const migrations: { version: number; name: string; sql: string }[] = [
         reason varchar not null,
         by_user varchar not null,
         until timestamp,
-        at timestamp not null
+        decided_at timestamp not null
       );`,
   },
 ];
