@@ -14,7 +14,7 @@ data_dir: .shadowscan
 
 # DuckDB limits for scans and queries (DuckDB's own default is 80 % of RAM).
 duckdb:
-  memory_limit: 1GB
+  memory_limit: 512MB
   threads: 2
 
 # Event streams older than this many days are not shown to rules.

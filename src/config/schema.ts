@@ -7,6 +7,9 @@ export const IDENT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const identifier = () =>
   z.string().regex(IDENT, 'use lowercase letters, digits, - and _ (max 63 chars, starting with a letter or digit)');
 
+/** Rule threshold names become DuckDB variable names (getvariable('name')): a strict identifier. */
+export const THRESHOLD_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 const sizeString = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 512MB or 2GB');
@@ -19,20 +22,24 @@ export const configSchema = z
     operator: z.string().optional(),
     duckdb: z
       .strictObject({
-        memory_limit: sizeString.default('1GB'),
+        memory_limit: sizeString.default('512MB'),
         threads: z.number().int().min(1).max(256).default(2),
         /** Spill directory; default <data_dir>/tmp. */
         temp_directory: z.string().optional(),
       })
-      .default({ memory_limit: '1GB', threads: 2 }),
+      .default({ memory_limit: '512MB', threads: 2 }),
     /** Days of data kept per stream; `purge` and scans drop older lake partitions. */
     retention_days: z.record(identifier(), z.number().int().min(1)).default({}),
     rules: z
       .strictObject({
         /** How many days of event streams (sign-ins, egress, …) rules look at. */
         window_days: z.number().int().min(1).max(3650).default(30),
+        /** Extra rule folders (same layout as queries/: <dir>/<domain>/<rule_id>.yaml + .sql), relative to this file. */
+        dirs: z.array(z.string().min(1)).default([]),
+        /** Rule thresholds by name (e.g. egress_min_users: 2); each overrides the rule's default. */
+        thresholds: z.record(z.string().regex(THRESHOLD_NAME, 'threshold names are lowercase identifiers (a-z, 0-9, _)'), z.number().finite()).default({}),
       })
-      .default({ window_days: 30 }),
+      .default({ window_days: 30, dirs: [], thresholds: {} }),
     instances: z.record(identifier(), z.discriminatedUnion('type', instanceSchemas)).default({}),
   });
 

@@ -3,8 +3,10 @@
 // aggregated per hour into the raw `egress_hourly` stream (DESIGN.md norm.egress). URLs are
 // never stored — only hosts — so tokens in query strings cannot reach the lake; reject examples
 // are redacted before they are recorded.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { crashPoint } from '../crash.js';
-import { log } from '../log.js';
+import { log, logEnabled } from '../log.js';
 import { sqlString, type Duck } from '../db/duck.js';
 import { safeExample } from '../redact.js';
 import { registrableDomain } from './domains.js';
@@ -117,7 +119,9 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
       header = false, auto_detect = false, strict_mode = false, store_rejects = true, rejects_table = '${rejectsTable}',
       rejects_scan = '${rejectsScan}', max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${4 * MAX_LINE_BYTES})`;
   const t0 = performance.now();
-  const phase = (name: string) => log().debug({ phase: name, ms: Math.round(performance.now() - t0) }, 'egress ingest');
+  const phase = (name: string) => {
+    if (logEnabled('debug')) log().debug({ phase: name, ms: Math.round(performance.now() - t0) }, 'egress ingest');
+  };
   try {
     // Stage 1, one pass over the file: group on raw values (integer hour, raw authority). Lines
     // that do not parse share the ok = false groups; blank lines have ok = NULL.
@@ -178,25 +182,40 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
     const user = `nullif(nullif(lower(a."user"), '-'), '')`;
     const hour = 'make_timestamp(a.hb * 3600000000)';
     const stamps = `${sqlString(input.format.name)} as source, ${sqlString(input.instance)} as _instance, ${sqlString(input.syncId)} as _sync_id,
-               ${sqlString(input.ingestedAt.toISOString())}::timestamp as _ingested_at, strftime(${hour}, '%Y-%m-%d') as "day"`;
-    const select = merge
-      ? `select ${hour} as hour, make_timestamp(cast(min(a.first_s) * 1000000 as bigint)) as first_ts,
+               ${sqlString(input.ingestedAt.toISOString())}::timestamp as _ingested_at`;
+    const select = (where: string) =>
+      merge
+        ? `select ${hour} as hour, make_timestamp(cast(min(a.first_s) * 1000000 as bigint)) as first_ts,
                make_timestamp(cast(max(a.last_s) * 1000000 as bigint)) as last_ts, ${user} as "user", false as user_inferred,
                a.src_ip, h.host, h.domain, a.method, a.sc || 'xx' as status_class, sum(a.requests)::bigint as requests,
                sum(a.bytes_out)::bigint as bytes_out, sum(a.bytes_in)::bigint as bytes_in, ${stamps}
           from ${agg} a left join ${hostmap} h on h.auth = a.auth
-         where a.ok
+         where a.ok and ${where}
          group by a.hb, ${user}, a.src_ip, h.host, h.domain, a.method, a.sc`
-      : `select ${hour} as hour, make_timestamp(cast(a.first_s * 1000000 as bigint)) as first_ts,
+        : `select ${hour} as hour, make_timestamp(cast(a.first_s * 1000000 as bigint)) as first_ts,
                make_timestamp(cast(a.last_s * 1000000 as bigint)) as last_ts, ${user} as "user", false as user_inferred,
                a.src_ip, h.host, h.domain, a.method, a.sc || 'xx' as status_class, a.requests::bigint as requests,
                a.bytes_out::bigint as bytes_out, a.bytes_in::bigint as bytes_in, ${stamps}
           from ${agg} a left join ${hostmap} h on h.auth = a.auth
-         where a.ok`;
-    const write = engine.all<{ Count: number }>(`
-      copy (${select}) to ${sqlString(input.stagingDir)} (format parquet, compression ${PARQUET_COMPRESSION}, partition_by ("day"),
-           filename_pattern ${sqlString(`${input.filePrefix}-{i}`)}, overwrite_or_ignore true)`);
-    setImmediate(() => crashPoint('mid-parquet-write'));
+         where a.ok and ${where}`;
+    // One file per UTC day (day=YYYY-MM-DD, the lake's partition), written by a filtered COPY
+    // each: cheaper than a partitioned COPY, and a log covers few days.
+    const days = await engine.all<{ d: number }>(`select distinct cast(floor(hb / 24) as bigint) as d from ${agg} where ok order by d`);
+    const write = (async () => {
+      let count = 0;
+      for (const [i, { d }] of days.entries()) {
+        const day = new Date(d * 86_400_000).toISOString().slice(0, 10);
+        const dir = join(input.stagingDir, `day=${day}`);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const copy = engine.all<{ Count: number }>(
+          `copy (${select(`a.hb >= ${d * 24} and a.hb < ${(d + 1) * 24}`)}) to ${sqlString(join(dir, `${input.filePrefix}-${i}.parquet`))} (format parquet, compression ${PARQUET_COMPRESSION})`,
+        );
+        setImmediate(() => crashPoint('mid-parquet-write'));
+        const res = await copy;
+        count += Number(res[0]?.Count ?? 0);
+      }
+      return [{ Count: count }];
+    })();
     const rows = Number((await write)[0]?.Count ?? 0);
     phase('parquet');
     return { lines: good + bad + blank, good, rejects: bad, rejectExamples: examples, rows };
