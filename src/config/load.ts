@@ -54,7 +54,8 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     return `${file}${line ? `:${line}` : ''}`;
   };
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0];
+    // With prettyErrors off, linePos is not filled: derive the line from the offset.
+    const pos = err.linePos?.[0] ?? (err.pos?.[0] !== undefined ? lineCounter.linePos(err.pos[0]) : undefined);
     problems.push(`${file}${pos ? `:${pos.line}` : ''}: YAML: ${err.message.split('\n')[0]}`);
   }
   if (problems.length) throw configError(problems);
