@@ -9,10 +9,12 @@ import { terminalSafe } from './output/render.js';
 import { doctorCommand } from './commands/doctor.js';
 import { findingsCommand } from './commands/findings.js';
 import { reportCommand } from './commands/report.js';
+import { rulesCommand } from './commands/rules.js';
 import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { purgeCommand } from './commands/purge.js';
 import { queryCommand } from './commands/query.js';
+import { registryCommand } from './commands/registry.js';
 import { scanCommand } from './commands/scan.js';
 import { statusCommand } from './commands/status.js';
 
@@ -35,7 +37,7 @@ Examples:
   program.hook('preAction', (cmd) => {
     if (cmd.opts().debug) setLogLevel('debug');
   });
-  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), doctorCommand(), findingsCommand(), reportCommand(), purgeCommand()]) {
+  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), doctorCommand(), findingsCommand(), rulesCommand(), registryCommand(), reportCommand(), purgeCommand()]) {
     program.addCommand(c.exitOverride());
   }
   return program;

@@ -180,7 +180,14 @@ export function describeOktaError(e: unknown, url: string): ExternalError {
     }
   })();
   if (e instanceof RetriesExhausted) {
-    return new ExternalError('okta', `GET ${path}: ${e.message}`, { retryable: true, hint: 'Okta (or the network) kept failing; committed data is kept and the next scan resumes' });
+    // The message already names the method and path. No HTTP status: the connection itself failed.
+    const what = e.lastStatus === undefined
+      ? 'the connection to the org kept failing: check orgUrl, DNS, HTTPS_PROXY/NO_PROXY and, for a private CA or TLS-inspecting proxy, NODE_EXTRA_CA_CERTS'
+      : 'Okta kept failing';
+    return new ExternalError('okta', e.message, {
+      retryable: true,
+      hint: `${what}; run the scan again later. Until a sync completes, views keep the last complete snapshot; System Log events already read are kept and the next scan continues after them`,
+    });
   }
   const err = e as { status?: number; errorCode?: string; errorSummary?: string; message?: string; type?: string };
   if (err.status === 401) {

@@ -14,50 +14,73 @@ import { appGrantRow, appRow, logEventRow, pick, userGrantRow, userRow } from '.
 
 interface PagedCursor {
   next?: string;
-  /** For per-parent fan-outs: index of the next parent to fetch. */
-  parent?: number;
+  /** For listings made of several sequences (users: everyone, then DEPROVISIONED): which one. */
+  part?: number;
+  /** For per-parent fan-outs: id of the next parent to fetch (parents are taken in id order). */
+  next_parent?: string;
 }
 
-/** Follows `next` links from `first` (or a resumed cursor), checkpointing every `every` pages. */
+/**
+ * Follows `next` links from each of `firsts` in turn (or from a resumed cursor), checkpointing
+ * every `every` pages.
+ */
 async function pageThrough(
   http: OktaHttp,
   s: StreamSync,
-  first: string,
+  firsts: string[],
   every: number,
   onItem: (item: unknown) => void,
 ): Promise<{ cursor: PagedCursor }> {
   const resumed = s.cursor as PagedCursor | undefined;
-  let url: string | undefined = resumed?.next ?? first;
-  const seen = new Map<string, number>();
   let pages = 0;
-  while (url) {
-    const visits = (seen.get(url) ?? 0) + 1;
-    seen.set(url, visits);
-    if (visits > 2) throw new ExternalError('okta', `pagination loop: ${new URL(url).pathname} returned the same next link again`, { hint: 'Okta returned an inconsistent page chain; run the scan again' });
-    const { body, next } = await http.getPage(url);
-    if (!Array.isArray(body)) throw new ExternalError('okta', `GET ${new URL(url).pathname}: expected a JSON array`, { hint: 'check orgUrl points at an Okta org' });
-    for (const item of body) onItem(item);
-    url = next;
-    if (++pages % every === 0 && url) await s.checkpoint({ next: url } satisfies PagedCursor);
+  for (let part = resumed?.part ?? 0; part < firsts.length; part++) {
+    let url: string | undefined = resumed?.next && part === (resumed.part ?? 0) ? resumed.next : firsts[part];
+    const seen = new Map<string, number>();
+    while (url) {
+      const visits = (seen.get(url) ?? 0) + 1;
+      seen.set(url, visits);
+      if (visits > 2) throw new ExternalError('okta', `pagination loop: ${new URL(url, http.orgUrl).pathname} returned the same next link again`, { hint: 'Okta returned an inconsistent page chain; run the scan again' });
+      const { body, next } = await http.getPage(url);
+      if (!Array.isArray(body)) throw new ExternalError('okta', `GET ${new URL(url, http.orgUrl).pathname}: expected a JSON array`, { hint: 'check orgUrl points at an Okta org' });
+      for (const item of body) onItem(item);
+      url = next;
+      if (++pages % every === 0) {
+        if (url) await s.checkpoint({ part, next: url } satisfies PagedCursor);
+        else if (part + 1 < firsts.length) await s.checkpoint({ part: part + 1 } satisfies PagedCursor);
+      }
+    }
   }
   return { cursor: {} };
 }
 
-/** One request per parent (app or user), `concurrency` at a time, in parent order for checkpoints. */
+/**
+ * One request per parent (app or user), `concurrency` at a time. Parents are taken in id order
+ * and the cursor names the next parent's id, so a resumed fan-out continues at the right place
+ * however the parent list was assembled (fresh listing, or a resumed one) and even if parents
+ * were added or removed in between.
+ */
 async function fanOut<P>(
   parents: P[],
+  keyOf: (p: P) => string,
   s: StreamSync,
   every: number,
   concurrency: number,
   fetchOne: (p: P) => Promise<Record<string, unknown>[]>,
 ): Promise<{ cursor: PagedCursor }> {
-  const start = (s.cursor as PagedCursor | undefined)?.parent ?? 0;
+  // Sorted and unique (a page served twice must not fetch a parent's grants twice).
+  const sorted = [...parents]
+    .sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
+    .filter((p, i, all) => i === 0 || keyOf(p) !== keyOf(all[i - 1] as P));
+  const resumeAt = (s.cursor as PagedCursor | undefined)?.next_parent;
+  const start = resumeAt === undefined ? 0 : sorted.findIndex((p) => keyOf(p) >= resumeAt);
+  if (start < 0) return { cursor: {} };
   const queue = new PQueue({ concurrency });
-  for (let from = start; from < parents.length; from += every) {
-    const batch = parents.slice(from, from + every);
+  for (let from = start; from < sorted.length; from += every) {
+    const batch = sorted.slice(from, from + every);
     const rows = await Promise.all(batch.map((p) => queue.add(() => fetchOne(p))));
     for (const list of rows) for (const r of list ?? []) s.writer.add(r);
-    if (from + every < parents.length) await s.checkpoint({ parent: from + every } satisfies PagedCursor);
+    const next = sorted[from + every];
+    if (next !== undefined) await s.checkpoint({ next_parent: keyOf(next) } satisfies PagedCursor);
   }
   return { cursor: {} };
 }
@@ -75,43 +98,67 @@ export function oktaLiveStreams(http: OktaHttp, config: OktaConfig, clock: Clock
     if (!listed[parent]) throw new ExternalError('okta', `${stream} not synced: the ${parent} listing did not complete`, { hint: `fix the ${parent} stream's error first` });
   };
 
-  // Users and apps are listed even when not stored, since the grant fan-outs need them.
-  const needUsers = wanted.has('users') || wanted.has('user_grants');
-  const needApps = wanted.has('apps') || wanted.has('app_grants');
-  if (needUsers) {
+  // The per-user grants fan-out covers users who can use their grants: a deactivated
+  // (DEPROVISIONED) user can no longer reach any app, and skipping them keeps the fan-out at one
+  // request per usable account.
+  const addUser = (r: { id: unknown; login: unknown; status: unknown }) => {
+    if (r.id && r.status !== 'DEPROVISIONED') users.push({ id: String(r.id), login: (r.login as string | null) ?? null });
+  };
+  const usersUrl = `/api/v1/users?limit=${limit}`;
+  const appsUrl = `/api/v1/apps?limit=${limit}`;
+
+  if (wanted.has('users')) {
     streams.push({
       def: oktaStreams.users,
       sync: async (s) => {
-        const done = await pageThrough(http, s, `/api/v1/users?limit=${limit}`, every, (u) => {
+        // A resumed sync pages on from its cursor: its parents so far are in the committed rows.
+        if (s.resumed) for (const r of await s.committedRows(['id', 'login', 'status'])) addUser(r as never);
+        // Okta leaves DEPROVISIONED users out of a plain listing; departed people matter here
+        // (norm.people status, their past sign-ins), so they are listed too, by filter.
+        const firsts = [usersUrl, `${usersUrl}&filter=${encodeURIComponent('status eq "DEPROVISIONED"')}`];
+        const done = await pageThrough(http, s, firsts, every, (u) => {
           const row = userRow(u);
-          if (row.id) users.push({ id: row.id, login: row.login });
-          if (wanted.has('users')) s.writer.add(row);
+          addUser(row);
+          s.writer.add(row);
         });
-        listed.users = !s.resumed;
+        listed.users = true;
         return done;
       },
     });
   }
-  if (needApps) {
+  if (wanted.has('apps')) {
     streams.push({
       def: oktaStreams.apps,
       sync: async (s) => {
-        const done = await pageThrough(http, s, `/api/v1/apps?limit=${limit}`, every, (a) => {
+        if (s.resumed) for (const r of await s.committedRows(['id'])) apps.push(String(r.id));
+        const done = await pageThrough(http, s, [appsUrl], every, (a) => {
           const row = appRow(a);
           if (row.id) apps.push(row.id);
-          if (wanted.has('apps')) s.writer.add(row);
+          s.writer.add(row);
         });
-        listed.apps = !s.resumed;
+        listed.apps = true;
         return done;
       },
     });
   }
+  // A grants stream configured without its parent stream lists the parents itself, storing
+  // nothing (a users/apps sync with no rows would be shown as a complete, empty snapshot).
+  const listParents = async (parent: 'users' | 'apps') => {
+    if (listed[parent] || wanted.has(parent)) return;
+    if (parent === 'users') await collectAll(http, usersUrl, (u) => addUser(userRow(u)));
+    else await collectAll(http, appsUrl, (a) => {
+      const id = appRow(a).id;
+      if (id) apps.push(id);
+    });
+    listed[parent] = true;
+  };
   if (wanted.has('app_grants')) {
     streams.push({
       def: oktaStreams.app_grants,
-      sync: (s) => {
+      sync: async (s) => {
+        await listParents('apps');
         requireListed('apps', 'app_grants');
-        return fanOut(apps, s, every * 10, 4, async (appId) => {
+        return fanOut(apps, (id) => id, s, every * 10, 4, async (appId) => {
           const rows: Record<string, unknown>[] = [];
           await collectAll(http, `/api/v1/apps/${encodeURIComponent(appId)}/grants?expand=scope&limit=${limit}`, (g) => rows.push(appGrantRow(g, appId)));
           return rows;
@@ -122,9 +169,10 @@ export function oktaLiveStreams(http: OktaHttp, config: OktaConfig, clock: Clock
   if (wanted.has('user_grants')) {
     streams.push({
       def: oktaStreams.user_grants,
-      sync: (s) => {
+      sync: async (s) => {
+        await listParents('users');
         requireListed('users', 'user_grants');
-        return fanOut(users, s, every * 10, 4, async (u) => {
+        return fanOut(users, (u) => u.id, s, every * 10, 4, async (u) => {
           const rows: Record<string, unknown>[] = [];
           await collectAll(http, `/api/v1/users/${encodeURIComponent(u.id)}/grants?expand=scope&limit=${limit}`, (g) => rows.push(userGrantRow(g, u.id)));
           return rows;

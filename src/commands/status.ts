@@ -14,11 +14,18 @@ interface SyncRow {
   lines_read: number;
   rows_written: number;
   rejects: number;
+  /** Live sources: HTTP requests, retries (429s included), rate-control waits and their total ms. */
+  requests: number;
+  retries: number;
+  waits: number;
+  wait_ms: number;
   error: string | null;
   hint: string | null;
 }
 
 export interface StatusRow extends SyncRow {
+  /** Responses that were 429 (throttled by the provider). */
+  throttled: number;
   reject_examples: string[];
   cursor: unknown;
   files_tracked: number;
@@ -35,8 +42,9 @@ Examples:
     .action(async (opts: { format?: OutputFormat }, cmd: Command) => {
       const ctx = createContext(globals(cmd));
       const rows = await readState(ctx.paths, async (db) => {
-        const last = await db.all<SyncRow & { reject_examples: string }>(
-          `select instance, stream, status, started_at, finished_at, lines_read, rows_written, rejects, reject_examples, error, hint
+        const last = await db.all<SyncRow & { reject_examples: string; detail: string }>(
+          `select instance, stream, status, started_at, finished_at, lines_read, rows_written, rejects, reject_examples,
+                  requests, retries, waits, wait_ms, detail, error, hint
              from syncs qualify row_number() over (partition by instance, stream order by started_at desc, sync_id desc) = 1
             order by instance, stream`,
         );
@@ -47,8 +55,10 @@ Examples:
         return last.map((r): StatusRow => {
           const c = cursors.find((x) => x.instance === r.instance && x.stream === r.stream);
           const f = files.find((x) => x.instance === r.instance && x.stream === r.stream);
+          const { detail, ...rest } = r;
           return {
-            ...r,
+            ...rest,
+            throttled: Number((JSON.parse(detail) as { throttled?: number }).throttled ?? 0),
             reject_examples: JSON.parse(r.reject_examples) as string[],
             cursor: c ? JSON.parse(c.cursor) : f ? { files: f.n, bytes_consumed: f.offset_bytes } : null,
             files_tracked: f?.n ?? 0,

@@ -40,6 +40,22 @@ export const configSchema = z
         thresholds: z.record(z.string().regex(THRESHOLD_NAME, 'threshold names are lowercase identifiers (a-z, 0-9, _)'), z.number().finite()).default({}),
       })
       .default({ window_days: 30, dirs: [], thresholds: {} }),
+    /** The approved-app registry: a folder of YAML files, relative to this file (src/registry/). */
+    registry: z
+      .strictObject({
+        dir: z.string().min(1).default('registry'),
+      })
+      .default({ dir: 'registry' }),
+    /** The company's own domains: never reported as egress findings (catalog.company_domains). */
+    company_domains: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'a domain such as acme-corp.example (no scheme, path or port)'),
+      )
+      .default([]),
     instances: z.record(identifier(), z.discriminatedUnion('type', instanceSchemas)).default({}),
   });
 

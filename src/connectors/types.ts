@@ -69,6 +69,8 @@ export interface StreamRunResult {
   retries?: number;
   waits?: number;
   waitMs?: number;
+  /** Live sources: responses that were 429 (throttled by the provider). */
+  throttled?: number;
   error?: string;
   hint?: string;
 }

@@ -38,6 +38,9 @@ export interface RateOptions {
   reserveFraction: number;
 }
 
+/** 429s in a row for one request before giving up (each waits for the provider's reset). */
+const MAX_THROTTLED_PER_REQUEST = 100;
+
 export const defaultRateOptions: RateOptions = { share: 0.5, maxRetries: 4, baseBackoffMs: 1000, maxBackoffMs: 60_000, reserveFraction: 0.05 };
 
 export interface RateStats {
@@ -92,6 +95,7 @@ export class RateController {
   async run<T extends Attempt>(url: URL, method: string, send: () => Promise<T>): Promise<T> {
     const bucket = this.policy.bucket(url, method);
     let failures = 0;
+    let throttled = 0;
     for (;;) {
       await this.acquire(bucket);
       this.stats.requests++;
@@ -114,8 +118,11 @@ export class RateController {
         this.stats.throttled++;
         this.stats.retries++;
         // Throttling is not a failure of the request: wait for the window, do not use up retries,
-        // but stop a storm that never ends.
-        if (this.stats.throttled > 1000) throw new RetriesExhausted(`${method} ${url.pathname}: throttled more than 1000 times`, attempt.status);
+        // but stop a storm that never ends for this request. (Counted per request: a long scan
+        // may meet many 429s in total, each waited out, and must not die of their sum.)
+        if (++throttled > MAX_THROTTLED_PER_REQUEST) {
+          throw new RetriesExhausted(`${method} ${url.pathname}: throttled ${throttled} times in a row (HTTP 429)`, attempt.status);
+        }
         const until = signals.retryAtMs ?? signals.resetAtMs;
         const jitter = Math.random() * 250;
         await this.wait(until && until > now ? until - now + jitter : this.backoff(1));
@@ -123,7 +130,9 @@ export class RateController {
       }
       failures++;
       if (failures > this.options.maxRetries) {
-        throw new RetriesExhausted(`${method} ${url.pathname}: HTTP ${attempt.status}${attempt.body === undefined ? '' : ' (unreadable body)'} after ${failures} attempts`, attempt.status);
+        // A retryable 2xx is one whose body did not parse (truncated or corrupted on the way).
+        const what = attempt.status >= 200 && attempt.status < 300 ? `HTTP ${attempt.status} with an unreadable (truncated?) body` : `HTTP ${attempt.status}`;
+        throw new RetriesExhausted(`${method} ${url.pathname}: ${what} after ${failures} attempts`, attempt.status);
       }
       this.stats.retries++;
       await this.wait(signals.retryAtMs && signals.retryAtMs > now ? signals.retryAtMs - now : this.backoff(failures));

@@ -2,6 +2,8 @@
 // snapshot from its last committed cursor, and ends ok (complete), partial or failed with the
 // error and what to do. A failing stream never stops the next one; a partial snapshot is never
 // marked complete, so views keep showing the previous complete one.
+import { join } from 'node:path';
+import { sqlIdent, sqlString } from '../../db/duck.js';
 import { ExternalError, errorMessage } from '../../errors.js';
 import { safeExample } from '../../redact.js';
 import { withState } from '../../store/state.js';
@@ -17,6 +19,11 @@ export interface StreamSync {
   resumed: boolean;
   /** Commits buffered rows with a cursor; call every N pages so a crash loses little. */
   checkpoint(cursor: unknown): Promise<void>;
+  /**
+   * Rows this sync committed before it was interrupted (resumed syncs; [] otherwise), e.g. the
+   * parents a resumed listing already passed, which a fan-out after it still needs.
+   */
+  committedRows(columns: string[]): Promise<Record<string, unknown>[]>;
 }
 
 export interface ApiStream {
@@ -48,6 +55,9 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
   const cursor = stream.def.mode === 'events' || resume ? (previous.cursor ? JSON.parse(previous.cursor.cursor) : undefined) : undefined;
   const writer = new ApiStreamWriter(ctx, sync, stream.def);
   let mark = { ...rate.stats };
+  // The controller is shared by the instance's streams: this stream's 429s are the difference.
+  const throttledAtStart = rate.stats.throttled;
+  const throttled = () => rate.stats.throttled - throttledAtStart;
   const delta = (): Partial<Record<'requests' | 'retries' | 'waits' | 'wait_ms', number>> => {
     const now: RateStats = { ...rate.stats };
     const d = { requests: now.requests - mark.requests, retries: now.retries - mark.retries, waits: now.waits - mark.waits, wait_ms: Math.round(now.waitMs - mark.waitMs) };
@@ -62,12 +72,19 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
       await writer.commit(c, { add: delta() });
       ctx.progress.update(`${ctx.instance}: ${stream.def.name}: ${sync.counters.rows_written.toLocaleString()} rows, ${sync.counters.requests.toLocaleString()} requests`);
     },
+    committedRows: async (columns) => {
+      if (!resume) return [];
+      const commits = await withState(ctx.paths, (db) => db.all<{ files: string }>('select files from commits where sync_id = ? order by chunk', [sync.syncId]));
+      const files = commits.flatMap((c) => JSON.parse(c.files) as string[]).map((f) => join(ctx.paths.lake, f));
+      if (files.length === 0) return [];
+      return ctx.engine.all(`select ${columns.map(sqlIdent).join(', ')} from read_parquet([${files.map(sqlString).join(', ')}])`);
+    },
   };
   try {
     const done = await stream.sync(api);
     await writer.commit(done.cursor, { final: true, add: delta() });
-    await sync.finish('ok', { complete: true, detail: { throttled: rate.stats.throttled } });
-    return result(ctx, stream.def, sync, 'ok');
+    await sync.finish('ok', { complete: true, detail: { throttled: throttled() } });
+    return { ...result(ctx, stream.def, sync, 'ok'), throttled: throttled() };
   } catch (e) {
     const external = e instanceof ExternalError ? e : undefined;
     const message = safeExample(errorMessage(e), 1000);
@@ -76,8 +93,8 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
     const status = sync.counters.rows_written > 0 ? 'partial' : 'failed';
     const d = delta();
     for (const [k, v] of Object.entries(d)) sync.counters[k as keyof typeof d] += v ?? 0;
-    await sync.finish(status, { complete: false, error: message, hint });
-    return { ...result(ctx, stream.def, sync, status), error: message, hint };
+    await sync.finish(status, { complete: false, error: message, hint, detail: { throttled: throttled() } });
+    return { ...result(ctx, stream.def, sync, status), throttled: throttled(), error: message, hint };
   }
 }
 

@@ -1,0 +1,49 @@
+// Exposes the catalogs to rules as typed tables in an engine: catalog.first_party_apps,
+// catalog.domains, catalog.noise_domains, catalog.company_domains (docs/rules-and-findings.md).
+import type { Duck } from '../db/duck.js';
+import { normalizeHost } from './hosts.js';
+import { shippedCatalogs, type Catalogs } from './load.js';
+import { insertStringRows } from './stage.js';
+
+export const catalogTables = {
+  first_party_apps: { provider: 'VARCHAR', app_id: 'VARCHAR', name: 'VARCHAR', source: 'VARCHAR' },
+  domains: { domain: 'VARCHAR', vendor: 'VARCHAR', category: 'VARCHAR', source: 'VARCHAR' },
+  noise_domains: { domain: 'VARCHAR', reason: 'VARCHAR' },
+  company_domains: { domain: 'VARCHAR' },
+} as const;
+
+export interface AttachCatalogsOptions {
+  companyDomains: readonly string[];
+  /** Defaults to the shipped catalogs/ folder. */
+  catalogs?: Catalogs;
+}
+
+export interface AttachedCatalogs {
+  first_party_apps: number;
+  domains: number;
+  noise_domains: number;
+  company_domains: number;
+}
+
+export async function attachCatalogs(engine: Duck, opts: AttachCatalogsOptions): Promise<AttachedCatalogs> {
+  const catalogs = opts.catalogs ?? shippedCatalogs();
+  const company = [...new Set(opts.companyDomains.map(normalizeHost))];
+  const rows: Record<keyof typeof catalogTables, (string | null)[][]> = {
+    first_party_apps: catalogs.firstPartyApps.map((a) => [a.provider, a.app_id, a.name, a.source]),
+    domains: catalogs.domains.map((d) => [d.domain, d.vendor, d.category, d.source]),
+    noise_domains: catalogs.noise.map((n) => [n.domain, n.reason]),
+    company_domains: company.map((d) => [d]),
+  };
+  await engine.run('create schema if not exists catalog');
+  for (const [table, columns] of Object.entries(catalogTables) as [keyof typeof catalogTables, Record<string, string>][]) {
+    // Column names are constants above, never input.
+    await engine.run(`create or replace table catalog.${table} (${Object.entries(columns).map(([c, t]) => `${c} ${t}`).join(', ')})`);
+    await insertStringRows(engine, `catalog.${table}`, columns, rows[table]);
+  }
+  return {
+    first_party_apps: rows.first_party_apps.length,
+    domains: rows.domains.length,
+    noise_domains: rows.noise_domains.length,
+    company_domains: rows.company_domains.length,
+  };
+}
