@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { systemClock } from '../src/clock.js';
+import { anchoredClock, clockEnv, systemClock } from '../src/clock.js';
 import { generateTenant, type Tenant } from '../fixtures/tenant/index.js';
 import { writeTenant } from '../fixtures/tenant/cli.js';
 import { OKTA_EMULATOR_ADMIN_TOKEN, startOktaEmulator } from '../fixtures/emulators/okta/index.js';
@@ -38,7 +38,9 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ cod
   });
 }
 
-export async function runDemo(opts: { workspace?: string; fresh?: boolean; log?: (s: string) => void } = {}): Promise<DemoResult> {
+export async function runDemo(
+  opts: { workspace?: string; fresh?: boolean; log?: (s: string) => void; /** Tests: run the emulator and CLI on a shared clock this many times faster. */ timeScale?: number } = {},
+): Promise<DemoResult> {
   const ws = opts.workspace ?? DEFAULT_WORKSPACE;
   const say = opts.log ?? (() => {});
   if (opts.fresh) rmSync(ws, { recursive: true, force: true });
@@ -55,7 +57,10 @@ export async function runDemo(opts: { workspace?: string; fresh?: boolean; log?:
     writeFileSync(metaPath, `${JSON.stringify(meta)}\n`);
   }
 
-  const emulator = await startOktaEmulator({ tenant, clock: systemClock });
+  const scale = opts.timeScale ?? 1;
+  const anchorReal = Date.now();
+  const clock = scale === 1 ? systemClock : anchoredClock(scale, anchorReal, anchorReal);
+  const emulator = await startOktaEmulator({ tenant, clock });
   try {
     say(`Okta emulator listening on ${emulator.url}`);
     const config = {
@@ -70,7 +75,8 @@ export async function runDemo(opts: { workspace?: string; fresh?: boolean; log?:
       },
     };
     writeFileSync(join(ws, 'shadowscan.yaml'), `# Written by npm run demo; rewritten on every run (the emulator's port changes).\n${stringify(config)}`, { mode: 0o600 });
-    const env = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, NO_PROXY: '127.0.0.1,localhost' };
+    const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, NO_PROXY: '127.0.0.1,localhost' };
+    if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorReal);
     say('scanning: Okta through the real SDK, and the proxy log…');
     const scan = await run(['scan', '--json'], ws, env);
     if (![0, 1, 3].includes(scan.code)) throw new Error(`scan failed (exit ${scan.code}):\n${scan.stderr}`);

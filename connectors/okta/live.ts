@@ -34,7 +34,7 @@ async function pageThrough(
   const resumed = s.cursor as PagedCursor | undefined;
   let pages = 0;
   for (let part = resumed?.part ?? 0; part < firsts.length; part++) {
-    let url: string | undefined = resumed?.next && part === (resumed.part ?? 0) ? resumed.next : firsts[part];
+    let url: string | undefined = resumed?.next && part === (resumed.part ?? 0) ? onOrg(http, resumed.next) : firsts[part];
     const seen = new Map<string, number>();
     while (url) {
       const visits = (seen.get(url) ?? 0) + 1;
@@ -186,7 +186,7 @@ export function oktaLiveStreams(http: OktaHttp, config: OktaConfig, clock: Clock
       async sync(s) {
         const saved = s.cursor as PagedCursor | undefined;
         const since = new Date(clock.now() - config.logs.since_days * 86_400_000).toISOString();
-        let url: string = saved?.next ?? `/api/v1/logs?since=${encodeURIComponent(since)}&sortOrder=ASCENDING&limit=${config.logs.page_size}`;
+        let url: string = saved?.next ? onOrg(http, saved.next) : `/api/v1/logs?since=${encodeURIComponent(since)}&sortOrder=ASCENDING&limit=${config.logs.page_size}`;
         let pages = 0;
         for (;;) {
           const { body, next } = await http.getPage(url);
@@ -230,3 +230,17 @@ function pageSizeOf(url: string, fallback: number): number {
 }
 
 export { pick };
+
+/**
+ * A saved cursor URL moved onto the configured org URL: the path and query (Okta's opaque
+ * `after`) are kept, the origin follows the config, so changing orgUrl (e.g. to a custom
+ * domain, or a proxy port) does not strand the cursor.
+ */
+export function onOrg(http: OktaHttp, saved: string): string {
+  try {
+    const u = new URL(saved);
+    return `${http.orgUrl}${u.pathname}${u.search}`;
+  } catch {
+    return saved;
+  }
+}
