@@ -4,7 +4,9 @@ import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { createContext, openContextEngine, type GlobalOptions } from '../context.js';
 import { ReadOnlyViolation, sqlString } from '../db/duck.js';
+import { dirname, resolve } from 'node:path';
 import { attachLake } from '../store/lake.js';
+import { attachCatalogViews, attachRegistryViews, CONTEXT_MODULES } from '../rules/attach.js';
 import { outputFormats, renderRows, type OutputFormat } from '../output/render.js';
 import { globals, formatOption } from './common.js';
 
@@ -23,7 +25,8 @@ Examples:
   shadowscan query "describe norm.egress" --json
 
 Views: norm.apps, norm.grants, norm.app_credentials, norm.signins, norm.admin_events, norm.egress,
-norm.cloud_events, norm.people, raw.<connector>_<stream>. All imported data is shown unless
+norm.cloud_events, norm.people, raw.<connector>_<stream>, registry.apps/identities/domains,
+catalog.domains/noise_domains/first_party_apps/company_domains. All imported data is shown unless
 --window-days is given (rules use rules.window_days from the config).
 Only SELECT is allowed: COPY, ATTACH, INSTALL/LOAD, SET, EXPLAIN ANALYZE and any writing statement are refused.`,
     )
@@ -45,6 +48,10 @@ export async function runQuery(g: GlobalOptions, sql: string, format: OutputForm
   const engine = await openContextEngine(ctx);
   try {
     await attachLake(engine, ctx.paths, windowDays ? { windowStart: new Date(ctx.clock.now() - windowDays * 86_400_000) } : {});
+    // registry.* and catalog.* too, so ad-hoc SQL can join what the rules join.
+    const base = ctx.loaded.file ? dirname(ctx.loaded.file) : process.cwd();
+    await attachRegistryViews(engine, resolve(base, ctx.loaded.config.registry.dir), CONTEXT_MODULES.registry);
+    await attachCatalogViews(engine, ctx.loaded.config.company_domains, CONTEXT_MODULES.catalog);
     // Lock the engine down: read only the lake, nothing else, and freeze the settings.
     await engine.run(`set allowed_directories = [${sqlString(`${ctx.paths.lake}/`)}]`);
     await engine.run('set enable_external_access = false');
