@@ -46,8 +46,20 @@ was partial (its scope resolves nothing this time).`,
         for (const [name, config] of instances) {
           const connector = await loadConnector(config.type);
           if (!connector?.scan) continue;
+          let secrets;
           try {
-            results.push(...(await connector.scan({ paths: ctx.paths, clock: ctx.clock, engine, instance: name, progress: ctx.progress, secrets: instanceSecrets(ctx.loaded, name) }, config)));
+            secrets = instanceSecrets(ctx.loaded, name);
+          } catch (e) {
+            // A missing secret fails this instance only; the others are still scanned.
+            const details = e instanceof UserError ? e.details.join('; ') : '';
+            results.push({
+              instance: name, stream: '*', syncId: '', status: 'failed', linesRead: 0, rowsWritten: 0, rejects: 0, rejectExamples: [],
+              bytesRead: 0, files: 0, error: `${errorMessage(e)}${details ? `: ${details}` : ''}`, hint: e instanceof UserError ? e.hint : undefined,
+            });
+            continue;
+          }
+          try {
+            results.push(...(await connector.scan({ paths: ctx.paths, clock: ctx.clock, engine, instance: name, progress: ctx.progress, secrets }, config)));
           } catch (e) {
             if (e instanceof UserError) throw e;
             results.push({

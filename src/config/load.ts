@@ -18,6 +18,11 @@ export interface LoadedConfig {
   dataDir: string;
   /** Secrets by dotted config path (e.g. "instances.okta-prod.token"). */
   secrets: Map<string, Secret>;
+  /**
+   * Secrets that could not be resolved (e.g. the env var is not set), by instance. They only
+   * matter to commands that use the instance (scan, doctor): `query` or `findings` work without.
+   */
+  secretProblems: Map<string, string[]>;
 }
 
 /** Secret fields per instance type (dotted paths inside the instance). Extended by connectors. */
@@ -25,6 +30,13 @@ export const SECRET_FIELDS = new Set(['token', 'client_secret', 'private_key', '
 
 /** The secrets of one instance, keyed by their path inside it (e.g. "token", "oauth.private_key"). */
 export function instanceSecrets(loaded: LoadedConfig, instance: string): Map<string, Secret> {
+  const problems = loaded.secretProblems.get(instance);
+  if (problems?.length) {
+    throw new UserError(`instance ${instance} cannot be used: ${problems.length} secret${problems.length > 1 ? 's' : ''} missing`, {
+      details: problems,
+      hint: 'export the environment variable (or fix the file: path) and run again',
+    });
+  }
   const prefix = `instances.${instance}.`;
   return new Map([...loaded.secrets].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
 }
@@ -37,15 +49,19 @@ export function loadConfig(opts: { file?: string; dataDir?: string; env?: NodeJS
   if (!existsSync(file)) {
     if (explicit) throw new UserError(`config file not found: ${file}`, { hint: 'run `shadowscan init` to write one, or pass --config PATH' });
     const config = configSchema.parse({});
-    return { config, file: undefined, dataDir: resolve(cwd, opts.dataDir ?? env.SHADOWSCAN_DATA_DIR ?? config.data_dir), secrets: new Map() };
+    return { config, file: undefined, dataDir: resolve(cwd, opts.dataDir ?? env.SHADOWSCAN_DATA_DIR ?? config.data_dir), secrets: new Map(), secretProblems: new Map() };
   }
   const text = readFileSync(file, 'utf8');
-  const { config, secrets } = parseConfigText(text, file, env);
+  const { config, secrets, secretProblems } = parseConfigText(text, file, env);
   const base = dirname(file);
-  return { config, file, dataDir: resolve(cwd, opts.dataDir ?? env.SHADOWSCAN_DATA_DIR ?? resolve(base, config.data_dir)), secrets };
+  return { config, file, dataDir: resolve(cwd, opts.dataDir ?? env.SHADOWSCAN_DATA_DIR ?? resolve(base, config.data_dir)), secrets, secretProblems };
 }
 
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv): { config: Config; secrets: Map<string, Secret> } {
+export function parseConfigText(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): { config: Config; secrets: Map<string, Secret>; secretProblems: Map<string, string[]> } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: string[] = [];
@@ -62,12 +78,16 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
 
   const raw: unknown = doc.toJS() ?? {};
   const secrets = new Map<string, Secret>();
+  const secretProblems = new Map<string, string[]>();
   const expanded = walkStrings(raw, [], (value, path) => {
     const key = String(path[path.length - 1]);
     if (path[0] === 'instances' && path.length >= 3 && SECRET_FIELDS.has(key)) {
       const resolved = resolveSecretRef(value, env);
       if (resolved instanceof Secret) secrets.set(path.join('.'), resolved);
-      else if (resolved.error !== 'not a secret reference') problems.push(`${at(path)} ${path.join('.')}: ${resolved.error}`);
+      else if (resolved.error !== 'not a secret reference') {
+        const instance = String(path[1]);
+        secretProblems.set(instance, [...(secretProblems.get(instance) ?? []), `${at(path)} ${path.join('.')}: ${resolved.error}`]);
+      }
       return value; // the schema still sees the reference, never the value
     }
     const { value: out, missing } = expandEnv(value, env);
@@ -78,7 +98,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const parsed = configSchema.safeParse(expanded);
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, at)));
   if (problems.length || !parsed.success) throw configError(sortByLine(problems));
-  return { config: parsed.data, secrets };
+  return { config: parsed.data, secrets, secretProblems };
 }
 
 /** Problems in file order (they are found in two passes: env/secrets, then the schema). */
