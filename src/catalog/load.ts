@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { hostMatches, hostnameProblem, isPlatformSuffix, normalizeHost, registrableDomain } from './hosts.js';
 import { identityProviders, type IdentityProvider } from './providers.js';
-import { isoDateField, oneOf, parseYamlFile, problemAt, zodProblems, type YamlFile, type YamlPath } from './yaml-file.js';
+import { isoDateField, oneOf, parseYamlFile, problemAt, sortProblems, zodProblems, type YamlFile, type YamlPath } from './yaml-file.js';
 
 /** The repo's catalogs/ folder. */
 export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../catalogs/', import.meta.url));
@@ -200,7 +200,7 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
       if (hidden) problems.push(problemAt(noiseFile, ['noise', i, 'domain'], `would hide the catalogued ${hidden.category} domain ${hidden.domain} (${hidden.vendor}); list specific hosts instead`));
     });
   }
-  if (problems.length || !fp || !dom || !noise) throw catalogError(problems);
+  if (problems.length || !fp || !dom || !noise) throw catalogError(sortProblems(problems));
 
   const info = (file: string, h: { version: number; updated: string; sources: CatalogSource[] }): CatalogFileInfo => ({
     file, version: h.version, updated: h.updated, sources: h.sources,

@@ -30,8 +30,9 @@ export function parseYamlFile(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems = doc.errors.map((err) => {
-    const pos = err.linePos?.[0];
-    return `${shown}${pos ? `:${pos.line}` : ''}: YAML: ${err.message.split('\n')[0]}`;
+    // linePos is only filled in with prettyErrors; the offset always is.
+    const line = err.linePos?.[0]?.line ?? (err.pos?.[0] !== undefined ? lineCounter.linePos(err.pos[0]).line : undefined);
+    return `${shown}${line ? `:${line}` : ''}: YAML: ${err.message.split('\n')[0]}`;
   });
   return { shown, doc, lineCounter, value: problems.length ? undefined : doc.toJS(), problems };
 }
@@ -117,3 +118,15 @@ export const isoDateField = () =>
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .transform((v) => isoDate(v as string | Date));
+
+/** Problems by file, then line (they are found in several passes). */
+export function sortProblems(problems: string[]): string[] {
+  const key = (p: string) => {
+    const m = /^(.*?):(\d+):/.exec(p);
+    return m ? { file: m[1]!, line: Number(m[2]) } : { file: p.split(':')[0]!, line: 0 };
+  };
+  return problems
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => a.k.file.localeCompare(b.k.file) || a.k.line - b.k.line || a.i - b.i)
+    .map((x) => x.p);
+}

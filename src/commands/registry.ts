@@ -24,7 +24,17 @@ function entryJson(e: RegistryEntry): Record<string, unknown> {
 }
 
 export function registryCommand(): Command {
-  const cmd = new Command('registry').description('the approved-app registry: list, validate and add entries (`registry` alone = `registry list`)');
+  const cmd = new Command('registry')
+    .description('the approved-app registry: list, validate and add entries (`registry` alone = `registry list`)')
+    .addHelpText('after', `
+The registry is a folder of YAML files (config registry.dir, default ./registry), one entry or a
+list of entries per file, reviewed in pull requests. Apps match an entry by identity
+(provider:app_id) first, then by domain; a similar name is only ever a suggestion.
+
+Examples:
+  shadowscan registry validate
+  shadowscan registry add --id slack --name Slack --owner it@acme.example --identity okta:0oa1slack --domain slack.com
+  shadowscan registry list --json`);
 
   const list = new Command('list')
     .description('list the registry entries')

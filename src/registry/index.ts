@@ -1,10 +1,11 @@
 // The approved-app registry (DESIGN.md "Registry"): load + validate YAML, match apps and
 // domains to entries, expose registry.* to rules, add entries.
 export { attachRegistry, registryTables, type AttachedRegistry } from './attach.js';
-export { checkRegistry, loadRegistry, registryDir, registryDomainProblem, registryError, type RegistryCheck } from './load.js';
+export { checkRegistry, loadRegistry, registryDir, registryError, type RegistryCheck } from './load.js';
 export { matchRegistry, nameSimilarity, suggestByName, type RegistryMatch, type RegistryQuery } from './match.js';
 export {
   dataClassifications,
+  registryDomainProblem,
   registryEntrySchema,
   registryStatuses,
   type DataClassification,

@@ -6,9 +6,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { isMap, isSeq } from 'yaml';
 import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
-import { isPlatformSuffix, registrableDomain } from '../catalog/hosts.js';
-import { shippedCatalogs, type Catalogs } from '../catalog/load.js';
-import { lineAt, parseYamlFile, problemAt, shownPath, zodProblems, type YamlFile, type YamlPath } from '../catalog/yaml-file.js';
+import { lineAt, parseYamlFile, problemAt, shownPath, sortProblems, zodProblems, type YamlFile, type YamlPath } from '../catalog/yaml-file.js';
 import { registryEntrySchema, registryKnownKeys, type RegistryEntry } from './schema.js';
 
 export interface RegistryCheck {
@@ -42,15 +40,17 @@ export function registryError(problems: string[]): UserError {
 }
 
 /** Validates without throwing: what loaded and every problem found. */
-export function checkRegistry(dir: string, opts: { catalogs?: Catalogs } = {}): RegistryCheck {
+export function checkRegistry(dir: string): RegistryCheck {
   const read = readRegistry(dir);
   const problems = [...read.problems];
-  checkAcross(read.parsed, problems, opts.catalogs ?? shippedCatalogs());
-  const bad = new Set(read.parsed.filter((p) => p.invalid).map((p) => p.entry));
+  checkAcross(read.parsed, problems);
   return {
     dir: read.dir,
     files: read.files,
-    entries: read.parsed.map((p) => p.entry).filter((e) => !bad.has(e)).sort((a, b) => a.id.localeCompare(b.id)),
+    entries: read.parsed
+      .filter((p) => !p.invalid)
+      .flatMap((p) => (p.entry ? [p.entry] : []))
+      .sort((a, b) => a.id.localeCompare(b.id)),
     problems: sortProblems(problems),
   };
 }
@@ -69,7 +69,10 @@ export function readRegistry(dir: string): { dir: string; files: string[]; parse
 }
 
 export interface ParsedEntry {
-  entry: RegistryEntry;
+  /** The validated entry; undefined when the entry has schema problems (already reported). */
+  entry?: RegistryEntry;
+  /** The entry's id as written, when it is a string (so duplicates are found even in broken entries). */
+  id?: string;
   file: YamlFile;
   /** Where the entry sits in its document ([] for a one-entry file, [i] in a list). */
   at: YamlPath;
@@ -98,14 +101,18 @@ export function parseRegistryText(text: string, path: string, problems: string[]
       problems.push(problemAt(file, at, 'an entry is a mapping of fields (id, name, owner, identities, domains, ...)'));
       continue;
     }
+    const rawId = (value as { id?: unknown }).id;
+    const id = typeof rawId === 'string' ? rawId : undefined;
     const result = registryEntrySchema.safeParse(value);
     if (!result.success) {
       problems.push(...zodProblems(file, result.error.issues, at, registryKnownKeys));
+      out.push({ id, file, at });
       continue;
     }
     const e = result.data;
     out.push({
       entry: { ...e, domains: [...new Set(e.domains)], file: resolve(path), line: lineAt(file, at) ?? 1 },
+      id,
       file,
       at,
     });
@@ -113,57 +120,34 @@ export function parseRegistryText(text: string, path: string, problems: string[]
   return out;
 }
 
-/** Checks that need every entry (or the catalogs): ids, identities, domains. */
-export function checkAcross(parsed: ParsedEntry[], problems: string[], catalogs: Catalogs): void {
-  const where = (p: ParsedEntry) => `${p.file.shown}:${lineAt(p.file, [...p.at, 'id']) ?? p.entry.line}`;
+/** Checks that need every entry: unique ids, and one live entry per identity. */
+export function checkAcross(parsed: ParsedEntry[], problems: string[]): void {
+  const where = (p: ParsedEntry) => `${p.file.shown}:${lineAt(p.file, [...p.at, 'id']) ?? lineAt(p.file, p.at) ?? 1}`;
   const byId = new Map<string, ParsedEntry>();
   for (const p of parsed) {
-    const first = byId.get(p.entry.id);
+    if (p.id === undefined) continue;
+    const first = byId.get(p.id);
     if (first) {
-      problems.push(problemAt(p.file, [...p.at, 'id'], `duplicate id ${p.entry.id}, also defined at ${where(first)}`));
+      problems.push(problemAt(p.file, [...p.at, 'id'], `duplicate id ${p.id}, also defined at ${where(first)}`));
       p.invalid = true;
-    } else byId.set(p.entry.id, p);
+    } else byId.set(p.id, p);
   }
 
   // One identity names one live app: two non-retired entries claiming it would make matching a coin toss.
   const byIdentity = new Map<string, ParsedEntry>();
   for (const p of parsed) {
-    if (p.entry.status === 'retired') continue;
+    if (!p.entry || p.entry.status === 'retired') continue;
     p.entry.identities.forEach((identity, i) => {
       const key = `${identity.provider}:${identity.app_id.toLowerCase()}`;
       const first = byIdentity.get(key);
-      if (first && first !== p) {
-        problems.push(problemAt(p.file, [...p.at, 'identities', i, 'app_id'], `${identity.provider}:${identity.app_id} is already the identity of ${first.entry.id} (${where(first)})`));
-        p.invalid = true;
-      } else if (first === p) {
+      if (first === p) {
         problems.push(problemAt(p.file, [...p.at, 'identities', i], `${identity.provider}:${identity.app_id} is listed twice`));
+      } else if (first) {
+        problems.push(problemAt(p.file, [...p.at, 'identities', i, 'app_id'], `${identity.provider}:${identity.app_id} is already the identity of ${first.entry!.id} (${where(first)})`));
+        p.invalid = true;
       } else byIdentity.set(key, p);
     });
   }
-
-  const platforms = new Map(catalogs.domains.filter((d) => d.platform).map((d) => [d.domain, d]));
-  for (const p of parsed) {
-    p.entry.domains.forEach((domain, i) => {
-      const problem = registryDomainProblem(domain, platforms);
-      if (problem) problems.push(problemAt(p.file, [...p.at, 'domains', i], problem));
-    });
-  }
-}
-
-/**
- * Registry domains are compared with the egress key (norm.egress.domain): a registrable domain,
- * or an app's own host under a platform suffix. Anything else could never match.
- */
-export function registryDomainProblem(domain: string, platforms: ReadonlyMap<string, { vendor: string }>): string | undefined {
-  const platform = platforms.get(domain);
-  if (platform && isPlatformSuffix(domain)) {
-    return `${domain} is ${platform.vendor}'s platform, shared by every customer: register each app's own host (e.g. my-app.${domain})`;
-  }
-  const key = registrableDomain(domain);
-  if (key !== domain) {
-    return `${domain} is a host under ${key}; egress is matched on registrable domains (or an app's host on a platform such as vercel.app): write ${key}`;
-  }
-  return undefined;
 }
 
 /** Every *.yaml / *.yml below `dir`, sorted, skipping dot-files and dot-folders. */
@@ -176,16 +160,4 @@ function yamlFiles(dir: string): string[] {
     else if (['.yaml', '.yml'].includes(extname(entry.name).toLowerCase())) out.push(path);
   }
   return out;
-}
-
-/** By file, then line (problems are found in two passes). */
-function sortProblems(problems: string[]): string[] {
-  const key = (p: string) => {
-    const m = /^(.*?):(\d+):/.exec(p);
-    return m ? { file: m[1]!, line: Number(m[2]) } : { file: p.split(':')[0]!, line: 0 };
-  };
-  return problems
-    .map((p, i) => ({ p, i, k: key(p) }))
-    .sort((a, b) => a.k.file.localeCompare(b.k.file) || a.k.line - b.k.line || a.i - b.i)
-    .map((x) => x.p);
 }

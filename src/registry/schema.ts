@@ -3,7 +3,8 @@
 // Apps". Strict: an unknown field is an error, so a typo never silently drops an approval.
 import { z } from 'zod';
 import { IDENT } from '../config/schema.js';
-import { hostnameProblem, normalizeHost } from '../catalog/hosts.js';
+import { hostnameProblem, isPlatformSuffix, normalizeHost, registrableDomain } from '../catalog/hosts.js';
+import { shippedCatalogs } from '../catalog/load.js';
 import { identityProviders, type IdentityProvider } from '../catalog/providers.js';
 import { isoDateField, oneOf } from '../catalog/yaml-file.js';
 
@@ -21,15 +22,32 @@ export const identitySchema = z.strictObject({
   app_id: text(),
 });
 
-/** A host name, lower-cased; registry-level checks (registrable domain, platform) come after. */
+/** A host name, lower-cased, that can equal an egress key (see registryDomainProblem). */
 const domainField = () =>
   z
     .string()
     .transform(normalizeHost)
     .superRefine((value, ctx) => {
-      const problem = hostnameProblem(value);
+      const problem = hostnameProblem(value) ?? registryDomainProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
+
+/**
+ * Registry domains are compared with the egress key (norm.egress.domain): a registrable domain,
+ * or an app's own host under a platform suffix. Anything else could never match, and a whole
+ * hosting platform is never one app.
+ */
+export function registryDomainProblem(domain: string): string | undefined {
+  const platform = shippedCatalogs().domains.find((d) => d.platform && d.domain === domain);
+  if (platform && isPlatformSuffix(domain)) {
+    return `${domain} is ${platform.vendor}'s platform, shared by every customer: register each app's own host (e.g. my-app.${domain})`;
+  }
+  const key = registrableDomain(domain);
+  if (key !== domain) {
+    return `${domain} is a host under ${key}; egress is matched on registrable domains (or an app's host on a platform such as vercel.app): write ${key}`;
+  }
+  return undefined;
+}
 
 export const registryEntrySchema = z.strictObject({
   id: z.string().regex(IDENT, 'a lowercase identifier: letters, digits, - and _ (max 63 characters)'),

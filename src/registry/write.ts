@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { IDENT } from '../config/schema.js';
 import { UserError } from '../errors.js';
-import { shippedCatalogs, type Catalogs } from '../catalog/load.js';
 import { shownPath } from '../catalog/yaml-file.js';
 import { identityProviders } from '../catalog/providers.js';
+import { normalizeHost } from '../catalog/hosts.js';
 import { checkAcross, parseRegistryText, readRegistry } from './load.js';
 import type { RegistryEntry } from './schema.js';
 
@@ -43,7 +43,7 @@ export function parseIdentityArg(arg: string): { provider: string; app_id: strin
   return { provider: arg.slice(0, colon).trim().toLowerCase(), app_id: arg.slice(colon + 1).trim() };
 }
 
-export function addRegistryEntry(dir: string, input: NewRegistryEntry, opts: { catalogs?: Catalogs } = {}): AddedEntry {
+export function addRegistryEntry(dir: string, input: NewRegistryEntry): AddedEntry {
   if (!IDENT.test(input.id)) {
     throw new UserError(`--id ${JSON.stringify(input.id)} is not a registry id`, { hint: 'use lowercase letters, digits, - and _ (it is also the file name)' });
   }
@@ -53,12 +53,12 @@ export function addRegistryEntry(dir: string, input: NewRegistryEntry, opts: { c
 
   const problems: string[] = [];
   const added = parseRegistryText(text, target, problems);
-  if (problems.length || added.length !== 1) {
+  if (problems.length || added.length !== 1 || !added[0]!.entry) {
     throw new UserError('the new entry is not valid:', { details: problems.map(asOptionProblem), hint: 'nothing was written; fix the options above' });
   }
   const existing = readRegistry(abs);
   const across: string[] = [];
-  checkAcross([...existing.parsed, ...added], across, opts.catalogs ?? shippedCatalogs());
+  checkAcross([...existing.parsed, ...added], across);
   const mine = across.filter((p) => p.startsWith(`${shownPath(target)}:`));
   if (mine.length) throw new UserError(`cannot add ${input.id}:`, { details: mine.map(asOptionProblem), hint: 'nothing was written' });
 
@@ -71,7 +71,7 @@ export function addRegistryEntry(dir: string, input: NewRegistryEntry, opts: { c
     }
     throw e;
   }
-  return { entry: added[0]!.entry, file: target, otherProblems: [...existing.problems, ...across.filter((p) => !mine.includes(p))] };
+  return { entry: added[0]!.entry!, file: target, otherProblems: [...existing.problems, ...across.filter((p) => !mine.includes(p))] };
 }
 
 /** The file as a person would write it: fields in the documented order, empty lists left out. */
@@ -81,7 +81,7 @@ function entryYaml(input: NewRegistryEntry): string {
   if (input.purpose !== undefined) entry.purpose = input.purpose;
   if (input.data_classification !== undefined) entry.data_classification = input.data_classification;
   if (input.identities?.length) entry.identities = input.identities.map(parseIdentityArg);
-  if (input.domains?.length) entry.domains = input.domains;
+  if (input.domains?.length) entry.domains = input.domains.map(normalizeHost);
   if (input.approved_scopes?.length) entry.approved_scopes = input.approved_scopes;
   if (input.review_by !== undefined) entry.review_by = input.review_by;
   entry.status = input.status ?? 'approved';
