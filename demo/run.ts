@@ -68,6 +68,8 @@ export async function runDemo(
       operator: 'demo@acme-corp.example',
       registry: { dir: 'tenant/registry' },
       company_domains: tenant.ownDomains,
+      // A vendor the shipped catalog does not know yet, added the way a company would.
+      catalog: { domains: [{ domain: 'minutesbot.ai', vendor: 'MinutesBot', category: 'ai' }] },
       rules: { window_days: 30 },
       instances: {
         'okta-demo': { type: 'okta', orgUrl: emulator.url, token: '${DEMO_OKTA_TOKEN}', page_size: 50 },

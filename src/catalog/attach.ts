@@ -16,6 +16,8 @@ export interface AttachCatalogsOptions {
   companyDomains: readonly string[];
   /** Defaults to the shipped catalogs/ folder. */
   catalogs?: Catalogs;
+  /** The company's own additions from config (`catalog.domains`): vendors the shipped list lacks. */
+  extraDomains?: readonly { domain: string; vendor: string; category: string }[];
 }
 
 export interface AttachedCatalogs {
@@ -30,7 +32,10 @@ export async function attachCatalogs(engine: Duck, opts: AttachCatalogsOptions):
   const company = [...new Set(opts.companyDomains.map(normalizeHost))];
   const rows: Record<keyof typeof catalogTables, (string | null)[][]> = {
     first_party_apps: catalogs.firstPartyApps.map((a) => [a.provider, a.app_id, a.name, a.source]),
-    domains: catalogs.domains.map((d) => [d.domain, d.vendor, d.category, d.source]),
+    domains: [
+      ...catalogs.domains.map((d) => [d.domain, d.vendor, d.category, d.source]),
+      ...(opts.extraDomains ?? []).map((d) => [normalizeHost(d.domain), d.vendor, d.category, 'config']),
+    ],
     noise_domains: catalogs.noise.map((n) => [n.domain, n.reason]),
     company_domains: company.map((d) => [d]),
   };

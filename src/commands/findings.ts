@@ -7,7 +7,7 @@ import { severities, severityRank, type FindingRow } from '../findings/model.js'
 import { loadFindings } from '../findings/store.js';
 import { withFindings } from '../findings/query.js';
 import { flatten, type FlatFinding } from '../export/findings-table.js';
-import { renderRows, type OutputFormat } from '../output/render.js';
+import { renderRows, terminalSafe, type OutputFormat } from '../output/render.js';
 import { withState } from '../store/state.js';
 import { formatOption, globals } from './common.js';
 
@@ -145,8 +145,10 @@ async function decide(c: Command, prefix: string, action: 'suppress' | 'unsuppre
   const ctx = createContext(globals(c));
   if (!reason.trim()) throw new UserError('--reason must not be empty');
   const untilDate = until === undefined ? null : parseFuture(until, ctx.clock.now());
-  // Read the finding (briefly; the state may be busy with a scan — withState retries).
-  const finding = await withState(ctx.paths, async (db) => resolveFingerprint(await loadFindings(db), prefix), { readOnly: true });
+  // Read the finding (briefly; the state may be busy with a scan — withState retries), after
+  // replaying pending decisions so an unsuppress sees a suppress not yet applied; works on a
+  // data dir where nothing was scanned yet ("no finding …", not an internal error).
+  const finding = await withFindings(ctx.paths, async (db) => resolveFingerprint(await loadFindings(db), prefix));
   if (action === 'unsuppress' && finding.status !== 'suppressed') throw new UserError(`finding ${finding.fingerprint.slice(0, 12)} is ${finding.status}, not suppressed`);
   const decision = newDecision({
     fingerprint: finding.fingerprint,
@@ -165,5 +167,7 @@ async function decide(c: Command, prefix: string, action: 'suppress' | 'unsuppre
     applied = false;
   }
   const out = { decision, applied };
-  process.stdout.write(ctx.json ? `${JSON.stringify(out, null, 2)}\n` : `${action === 'suppress' ? `suppressed until ${decision.until}` : 'unsuppressed'}: ${finding.rule_id} ${finding.instance} ${finding.resource}${applied ? '' : ' (recorded; applied when the running scan finishes)'}\n`);
+  // The resource is provider/log text: never echo its control sequences to the terminal.
+  const what = terminalSafe(`${finding.rule_id} ${finding.instance} ${finding.resource}`, 300);
+  process.stdout.write(ctx.json ? `${JSON.stringify(out, null, 2)}\n` : `${action === 'suppress' ? `suppressed until ${decision.until}` : 'unsuppressed'}: ${what}${applied ? '' : ' (recorded; applied when the running scan finishes)'}\n`);
 }

@@ -20,6 +20,21 @@ duckdb:
 # Event streams older than this many days are not shown to rules.
 rules:
   window_days: 30
+  # thresholds:            # see \`shadowscan rules list\`
+  #   egress_min_users: 2
+
+# The approved-app registry: a folder of YAML files, one entry per app (\`shadowscan registry add\`).
+registry:
+  dir: registry
+
+# The company's own domains: traffic to them is never an egress finding.
+company_domains:
+  - example.com
+
+# Vendors the shipped catalogs (catalogs/*.yaml) do not list yet.
+catalog:
+  domains: []
+  #  - { domain: notes-ai.example, vendor: NotesAI, category: ai }
 
 # Days of lake data kept per stream; older day partitions are removed after each scan.
 retention_days:

@@ -51,7 +51,7 @@ export async function runQuery(g: GlobalOptions, sql: string, format: OutputForm
     // registry.* and catalog.* too, so ad-hoc SQL can join what the rules join.
     const base = ctx.loaded.file ? dirname(ctx.loaded.file) : process.cwd();
     await attachRegistryViews(engine, resolve(base, ctx.loaded.config.registry.dir), CONTEXT_MODULES.registry);
-    await attachCatalogViews(engine, ctx.loaded.config.company_domains, CONTEXT_MODULES.catalog);
+    await attachCatalogViews(engine, ctx.loaded.config.company_domains, CONTEXT_MODULES.catalog, ctx.loaded.config.catalog.domains);
     // Lock the engine down: read only the lake, nothing else, and freeze the settings.
     await engine.run(`set allowed_directories = [${sqlString(`${ctx.paths.lake}/`)}]`);
     await engine.run('set enable_external_access = false');

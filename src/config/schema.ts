@@ -56,6 +56,20 @@ export const configSchema = z
           .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'a domain such as acme-corp.example (no scheme, path or port)'),
       )
       .default([]),
+    /** Additions to the shipped catalogs (catalogs/*.yaml) for vendors they do not list yet. */
+    catalog: z
+      .strictObject({
+        domains: z
+          .array(
+            z.strictObject({
+              domain: z.string().trim().toLowerCase().regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'a registrable domain such as example.com'),
+              vendor: z.string().min(1),
+              category: z.enum(['saas', 'ai', 'automation', 'file_sharing', 'tunnel', 'app_hosting']),
+            }),
+          )
+          .default([]),
+      })
+      .default({ domains: [] }),
     instances: z.record(identifier(), z.discriminatedUnion('type', instanceSchemas)).default({}),
   });
 

@@ -35,6 +35,8 @@ export function planTransitions(existing: FindingRow[], results: FindingInput[],
     if (f.status === 'suppressed' && f.suppressed_until && f.suppressed_until.getTime() <= scan.now.getTime()) {
       move(f, 'open', `suppression expired (${f.suppressed_until.toISOString()})`);
       f.opened_in_scan = scan.scanId;
+      // The suppression columns describe the active suppression only (docs/report-format.md).
+      Object.assign(f, { suppressed_until: null, suppressed_reason: null, suppressed_by: null });
     }
   }
 

@@ -23,8 +23,9 @@ interface RegistryModule {
   attachRegistry(engine: Duck, entries: unknown): Promise<unknown>;
 }
 interface CatalogModule {
-  attachCatalogs(engine: Duck, opts: { companyDomains: string[] }): Promise<unknown>;
+  attachCatalogs(engine: Duck, opts: { companyDomains: string[]; extraDomains?: ExtraDomain[] }): Promise<unknown>;
 }
+type ExtraDomain = { domain: string; vendor: string; category: string };
 
 export interface RuleContextReport {
   registry: 'attached' | 'empty';
@@ -38,7 +39,7 @@ export async function attachRuleContext(engine: Duck, ctx: Context, modules = CO
   const config = ctx.loaded.config as typeof ctx.loaded.config & { registry?: { dir?: string }; company_domains?: string[] };
   const base = ctx.loaded.file ? dirname(ctx.loaded.file) : process.cwd();
   const registry = await attachRegistryViews(engine, resolve(base, config.registry?.dir ?? 'registry'), modules.registry);
-  const catalogs = await attachCatalogViews(engine, config.company_domains ?? [], modules.catalog);
+  const catalogs = await attachCatalogViews(engine, config.company_domains ?? [], modules.catalog, ctx.loaded.config.catalog.domains);
   const connectors = (await Promise.all(connectorTypes.map(loadConnector))).filter((c): c is ConnectorDefinition => !!c);
   const sources = sourceStatus({
     syncs: await readSyncFacts(ctx.paths),
@@ -58,13 +59,13 @@ export async function attachRegistryViews(engine: Duck, dir: string, moduleUrl: 
   return 'attached';
 }
 
-export async function attachCatalogViews(engine: Duck, companyDomains: string[], moduleUrl: string): Promise<'attached' | 'empty'> {
+export async function attachCatalogViews(engine: Duck, companyDomains: string[], moduleUrl: string, extraDomains: ExtraDomain[] = []): Promise<'attached' | 'empty'> {
   const mod = await importIfPresent<CatalogModule>(moduleUrl, ['attachCatalogs']);
   if (!mod) {
     await createEmptyViews(engine, Object.keys(catalogViews), 'view');
     return 'empty';
   }
-  await mod.attachCatalogs(engine, { companyDomains });
+  await mod.attachCatalogs(engine, { companyDomains, extraDomains });
   return 'attached';
 }
 
