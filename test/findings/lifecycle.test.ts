@@ -56,7 +56,8 @@ describe('findings lifecycle', () => {
     state = apply(state, [alarm('0oa1')], 's2', '2026-01-15T00:00:00Z');
     expect(state[0]!.status).toBe('suppressed');
     state = apply(state, [alarm('0oa1')], 's3', '2026-02-02T00:00:00Z');
-    expect(state[0]).toMatchObject({ status: 'open', opened_in_scan: 's3' });
+    // Back to open with no suppression left on it (the columns describe the active one only).
+    expect(state[0]).toMatchObject({ status: 'open', opened_in_scan: 's3', suppressed_until: null, suppressed_reason: null, suppressed_by: null });
   });
 
   it('treats ok, info and skip results as not alarming', () => {
