@@ -14,9 +14,13 @@ export function formatOption(): Option {
 }
 
 /** Prints what a scan/import did; returns the exit code it implies (3 when a source failed or was partial). */
-export function printRunResults(results: StreamRunResult[], json: boolean, extra: Record<string, unknown> = {}): number {
-  const failed = results.some((r) => r.status !== 'ok');
-  const exitCode = failed ? 3 : 0;
+/** 3 when any source failed or was partial, else 0. */
+export function sourcesExitCode(results: StreamRunResult[]): number {
+  return results.some((r) => r.status !== 'ok') ? 3 : 0;
+}
+
+export function printRunResults(results: StreamRunResult[], json: boolean, extra: Record<string, unknown> = {}, exitCodeOverride?: number): number {
+  const exitCode = exitCodeOverride ?? sourcesExitCode(results);
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...extra, results, exit_code: exitCode }, null, 2)}\n`);
     return exitCode;

@@ -12,7 +12,7 @@ import { evaluate, newScanId } from '../scan/evaluate.js';
 import { severities, severityRank } from '../findings/model.js';
 import { safeExample } from '../redact.js';
 import { failOnOption } from './findings.js';
-import { globals, printRunResults } from './common.js';
+import { globals, printRunResults, sourcesExitCode } from './common.js';
 
 export function scanCommand(): Command {
   return new Command('scan')
@@ -73,11 +73,11 @@ was partial (its scope resolves nothing this time).`,
         ctx.progress.update('running rules…');
         const evaluation = await evaluate(ctx, engine, { scanId, startedAt, sourcesStatus: sourcesOk ? 'ok' : 'partial' });
         ctx.progress.done();
-        const sourceCode = printRunResults(results, ctx.json, { scan_id: scanId, evaluation, retention_removed_files: purged.files.length });
-        if (!ctx.json) printEvaluation(evaluation);
         const failOn = opts.failOn && Object.entries(evaluation.findings.bySeverity).some(([sev, n]) => n > 0 && severityRank(sev) >= severityRank(opts.failOn!));
-        if (failOn) throw new ExitWith(1);
-        if (sourceCode !== 0) throw new ExitWith(3);
+        const code = failOn ? 1 : sourcesExitCode(results);
+        printRunResults(results, ctx.json, { scan_id: scanId, evaluation, retention_removed_files: purged.files.length }, code);
+        if (!ctx.json) printEvaluation(evaluation);
+        if (code !== 0) throw new ExitWith(code as 1 | 3);
       } finally {
         engine.close();
         lock.release();

@@ -41,7 +41,7 @@ export function operatorName(configured: string | undefined): string {
   }
 }
 
-function appendLine(path: string, value: unknown): void {
+export function appendLine(path: string, value: unknown): void {
   const fd = openSync(path, 'a', 0o600);
   try {
     writeSync(fd, `${JSON.stringify(value)}\n`);
@@ -110,4 +110,20 @@ export async function replayDecisions(db: Duck, paths: DataPaths): Promise<numbe
     n++;
   }
   return n;
+}
+
+/** Audit entry for a suppression that ran out (the scan reopened the finding). */
+export function recordExpiry(paths: DataPaths, finding: FindingRow, at: Date, until: Date): void {
+  const evidence = JSON.parse(finding.evidence) as Record<string, unknown>;
+  const audit: AuditEntry = {
+    timestamp: at.toISOString(),
+    user: 'shadowscan',
+    app_id: String(evidence.app_id ?? evidence.domain ?? finding.resource),
+    action: 'suppression_expired',
+    resource: `${finding.rule_id}:${finding.instance}:${finding.resource}`,
+    context_hash: `sha256:${createHash('sha256').update(finding.evidence).digest('hex')}`,
+    redaction: { secrets_masked: true },
+    result: `reopened (suppressed until ${until.toISOString()})`,
+  };
+  appendLine(paths.audit, audit);
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import type { Duck } from '../db/duck.js';
-import { replayDecisions } from '../findings/decisions.js';
+import { recordExpiry, replayDecisions } from '../findings/decisions.js';
 import { planTransitions } from '../findings/lifecycle.js';
 import { scopeKey, type FindingInput } from '../findings/model.js';
 import { applyTransitions, loadFindings, recordScan } from '../findings/store.js';
@@ -55,6 +55,12 @@ export async function evaluate(ctx: Context, engine: Duck, scan: { scanId: strin
     const existing = await loadFindings(db);
     const t = planTransitions(existing, results as FindingInput[], { scanId: scan.scanId, now, completeScopes });
     await applyTransitions(db, t);
+    // Expired suppressions are decisions too: the audit log says when they ran out.
+    const before = new Map(existing.map((f) => [f.fingerprint, f]));
+    for (const h of t.history) {
+      const was = before.get(h.fingerprint);
+      if (h.from_status === 'suppressed' && h.to_status === 'open' && was?.suppressed_until) recordExpiry(ctx.paths, was, now, was.suppressed_until);
+    }
     for (const h of t.history) {
       if (h.from_status === null) summary.findings.new++;
       else if (h.to_status === 'open' && h.from_status === 'resolved') summary.findings.reopened++;

@@ -178,8 +178,10 @@ describe('findings across scans (real CLI, Okta emulator + Squid log)', () => {
 
   it('4. --fail-on: exit 1 with a high finding open; exit 0 when none reaches the threshold', async () => {
     // Only the proxy is pulled (fast); the rules still judge every instance, Okta's findings included.
-    const s = await cli(['scan', '--fail-on', 'high', '--instance', PROXY]);
+    const s = await cli(['scan', '--fail-on', 'high', '--instance', PROXY, '--json']);
     expect(s.code, s.stderr).toBe(1);
+    // Scripts reading --json see the same exit code the process returns.
+    expect(json<{ exit_code: number }>(s).exit_code).toBe(1);
     const [high, crit] = await Promise.all([cli(['findings', '--fail-on', 'high', '--json']), cli(['findings', '--fail-on', 'critical', '--json'])]);
     expect(high.code, high.stderr).toBe(1);
     expect(crit.code, crit.stderr).toBe(0);
@@ -261,6 +263,8 @@ describe('findings across scans (real CLI, Okta emulator + Squid log)', () => {
         expect(Number.isNaN(Date.parse(e.timestamp as string))).toBe(false);
         expect(e.resource).toContain(PROXY);
       }
+      // The expiry that reopened it is audited too, by shadowscan itself.
+      expect(audit.filter((e) => e.action === 'suppression_expired').map((e) => [e.user, e.app_id])).toEqual([['shadowscan', 'openai.com']]);
       const lines = readFileSync(join(dir, '.shadowscan/decisions.jsonl'), 'utf8').trim().split('\n');
       expect(lines.map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(['suppress', 'suppress', 'unsuppress']);
     });
