@@ -3,7 +3,7 @@
 // pads the elapsed field (%6tr), so the timestamp is cut off first and the rest split on single
 // spaces; fields some logformats append after the MIME type (e.g. [headers]) are ignored.
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
-import { authorityFromUrlSql } from '../../src/ingest/egress.js';
+import { authorityFromUrlSql, portless } from '../../src/ingest/egress.js';
 import type { SquidFormat } from './config.js';
 
 // ts.ms  elapsed  client  code/status  bytes  method  url  user  hier/peer  mime  [extra…]
@@ -20,10 +20,11 @@ const COMMON_RE = String.raw`(\S+) (\S+) (\S+) \[(\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:
 export const nativeFormat: EgressLineFormat = {
   name: 'squid',
   parseSql: `
-    select line, ok, try_cast(f[1] as double) as ts_s, f[-3] as "user", f[-8] as src_ip,
-           ${authorityFromUrlSql('f[-5]', 'f[-4]')} as auth, f[-5] as method, right(f[-7], 3) as status,
-           try_cast(f[-6] as bigint) as bytes_in, cast(null as bigint) as bytes_out
-      from (select line, regexp_full_match(line, '${NATIVE_FIELDS}') as ok, string_split(line, ' ') as f from lines)`,
+    select line, ok, ts_s, "user", src_ip, ${portless('a')} as auth, method, status, bytes_in, bytes_out
+      from (select line, ok, try_cast(f[1] as double) as ts_s, f[-3] as "user", f[-8] as src_ip,
+                   ${authorityFromUrlSql('f[-5]', 'f[-4]')} as a, f[-5] as method, right(f[-7], 3) as status,
+                   try_cast(f[-6] as bigint) as bytes_in, cast(null as bigint) as bytes_out
+              from (select line, regexp_full_match(line, '${NATIVE_FIELDS}') as ok, string_split(line, ' ') as f from lines))`,
   rejectReason: (line) => explain(line, 'native'),
 };
 
@@ -34,11 +35,12 @@ export const nativeFormat: EgressLineFormat = {
 export const nativeExtendedFormat: EgressLineFormat = {
   name: 'squid',
   parseSql: `
-    select line, ok, try_cast(split_part(line, ' ', 1) as double) as ts_s, f[7] as "user", f[2] as src_ip,
-           ${authorityFromUrlSql('f[5]', 'f[6]')} as auth, f[5] as method, right(f[3], 3) as status,
-           try_cast(f[4] as bigint) as bytes_in, cast(null as bigint) as bytes_out
-      from (select line, regexp_full_match(line, '${NATIVE_RE}') as ok,
-                   string_split(ltrim(substr(line, strpos(line, ' ') + 1)), ' ') as f from lines)`,
+    select line, ok, ts_s, "user", src_ip, ${portless('a')} as auth, method, status, bytes_in, bytes_out
+      from (select line, ok, try_cast(split_part(line, ' ', 1) as double) as ts_s, f[7] as "user", f[2] as src_ip,
+                   ${authorityFromUrlSql('f[5]', 'f[6]')} as a, f[5] as method, right(f[3], 3) as status,
+                   try_cast(f[4] as bigint) as bytes_in, cast(null as bigint) as bytes_out
+              from (select line, regexp_full_match(line, '${NATIVE_RE}') as ok,
+                           string_split(ltrim(substr(line, strpos(line, ' ') + 1)), ' ') as f from lines))`,
   rejectReason: (line) => explain(line, 'native'),
 };
 
@@ -49,7 +51,7 @@ export const commonFormat: EgressLineFormat = {
            epoch(strptime(regexp_extract(line, '${COMMON_RE}', 4), '%d/%b/%Y:%H:%M:%S %z')) as ts_s,
            regexp_extract(line, '${COMMON_RE}', 3) as "user",
            regexp_extract(line, '${COMMON_RE}', 1) as src_ip,
-           ${authorityFromUrlSql(`regexp_extract(line, '${COMMON_RE}', 5)`, `regexp_extract(line, '${COMMON_RE}', 6)`)} as auth,
+           ${portless(authorityFromUrlSql(`regexp_extract(line, '${COMMON_RE}', 5)`, `regexp_extract(line, '${COMMON_RE}', 6)`))} as auth,
            regexp_extract(line, '${COMMON_RE}', 5) as method,
            regexp_extract(line, '${COMMON_RE}', 7) as status,
            try_cast(regexp_extract(line, '${COMMON_RE}', 8) as bigint) as bytes_in,

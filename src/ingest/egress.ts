@@ -36,14 +36,20 @@ export interface EgressLineFormat {
 }
 
 /**
- * SQL for the authority of a request URL without its port (CONNECT host:port, absolute URLs;
- * else ''), as cheap per-line work; case, userinfo and brackets are handled per distinct value.
+ * SQL for the authority of a request URL as logged (CONNECT host:port, absolute URLs; else '').
+ * Cheap per-line work; wrap the column in portless() in an OUTER select so it is computed once.
  */
 export function authorityFromUrlSql(method: string, url: string): string {
-  const auth = `(case when ${method} = 'CONNECT' then split_part(${url}, '/', 1)
+  return `(case when ${method} = 'CONNECT' then split_part(${url}, '/', 1)
       when contains(${url}, '://') then split_part(split_part(split_part(${url}, '://', 2), '/', 1), '?', 1)
       else '' end)`;
-  // Userinfo (user:pass@host) and IPv6 brackets are rare: left whole for hostOfAuthority.
+}
+
+/**
+ * SQL dropping the port of an authority column. Userinfo (user:pass@host) and IPv6 brackets
+ * are rare and left whole for hostOfAuthority, which normalises each distinct value.
+ */
+export function portless(auth: string): string {
   return `(case when contains(${auth}, '@') or starts_with(${auth}, '[') then ${auth} else split_part(${auth}, ':', 1) end)`;
 }
 

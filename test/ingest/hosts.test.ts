@@ -2,14 +2,14 @@
 // per-distinct-value normalisation in JS must give the same host for every way a URL is logged.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { authorityFromUrlSql, hostOfAuthority } from '../../src/ingest/egress.js';
+import { authorityFromUrlSql, hostOfAuthority, portless } from '../../src/ingest/egress.js';
 import { registrableDomain } from '../../src/ingest/domains.js';
 
 async function hostsOf(cases: [method: string, url: string][]): Promise<(string | null)[]> {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const values = cases.map(([m, u]) => `(${JSON.stringify(m).replace(/"/g, "'")}, '${u.replace(/'/g, "''")}')`).join(', ');
-  const rows = (await conn.runAndReadAll(`select ${authorityFromUrlSql('m', 'u')} as auth from (values ${values}) t(m, u)`)).getRowObjectsJS();
+  const rows = (await conn.runAndReadAll(`select ${portless('a')} as auth from (select ${authorityFromUrlSql('m', 'u')} as a from (values ${values}) t(m, u))`)).getRowObjectsJS();
   conn.closeSync();
   db.closeSync();
   return rows.map((r) => hostOfAuthority(String(r.auth)));
