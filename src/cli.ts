@@ -6,19 +6,41 @@ import { ExitCode, ExitWith, ExternalError, UserError } from './errors.js';
 import { setLogLevel } from './log.js';
 import { redactText } from './redact.js';
 import { terminalSafe } from './output/render.js';
-import { doctorCommand } from './commands/doctor.js';
-import { findingsCommand } from './commands/findings.js';
-import { reportCommand } from './commands/report.js';
-import { rulesCommand } from './commands/rules.js';
-import { importCommand } from './commands/import.js';
-import { initCommand } from './commands/init.js';
-import { purgeCommand } from './commands/purge.js';
-import { queryCommand } from './commands/query.js';
-import { registryCommand } from './commands/registry.js';
-import { scanCommand } from './commands/scan.js';
-import { statusCommand } from './commands/status.js';
+/**
+ * Every command, loaded on demand: a run imports only the module of the command it runs (and
+ * its dependencies), which keeps start-up short — `shadowscan import` never loads the rule
+ * engine or the Okta SDK. Top-level help loads them all. Order = order in help.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.js')).initCommand(),
+  import: async () => (await import('./commands/import.js')).importCommand(),
+  scan: async () => (await import('./commands/scan.js')).scanCommand(),
+  query: async () => (await import('./commands/query.js')).queryCommand(),
+  status: async () => (await import('./commands/status.js')).statusCommand(),
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand(),
+  findings: async () => (await import('./commands/findings.js')).findingsCommand(),
+  rules: async () => (await import('./commands/rules.js')).rulesCommand(),
+  registry: async () => (await import('./commands/registry.js')).registryCommand(),
+  report: async () => (await import('./commands/report.js')).reportCommand(),
+  purge: async () => (await import('./commands/purge.js')).purgeCommand(),
+};
 
-export function buildProgram(): Command {
+/** The command named in argv (the first argument that is not an option or an option's value). */
+function requestedCommand(argv: string[]): string | undefined {
+  const valued = new Set(['-c', '--config', '--data-dir']);
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (valued.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
+  }
+  return undefined;
+}
+
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('shadowscan')
     .description('find shadow IT: unreviewed apps, scripts, bots and AI agents wired into company data')
     .option('-c, --config <file>', 'config file (default ./shadowscan.yaml, or $SHADOWSCAN_CONFIG)')
@@ -37,15 +59,15 @@ Examples:
   program.hook('preAction', (cmd) => {
     if (cmd.opts().debug) setLogLevel('debug');
   });
-  for (const c of [initCommand(), importCommand(), scanCommand(), queryCommand(), statusCommand(), doctorCommand(), findingsCommand(), rulesCommand(), registryCommand(), reportCommand(), purgeCommand()]) {
-    program.addCommand(c.exitOverride());
-  }
+  const wanted = requestedCommand(argv);
+  const names = wanted && wanted in commands ? [wanted] : Object.keys(commands);
+  for (const c of await Promise.all(names.map((n) => commands[n]!()))) program.addCommand(c.exitOverride());
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   process.umask(0o077); // data files 0600, directories 0700
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);
