@@ -75,8 +75,10 @@ function rawSelect(stream: StreamDef, absFiles: string[]): string {
     return `select ${Object.entries(columns).map(([c, t]) => `cast(null as ${t}) as ${sqlIdent(c)}`).join(', ')} where false`;
   }
   const list = `[${absFiles.map(sqlString).join(', ')}]`;
-  const read = `read_parquet(${list}, hive_partitioning = false, union_by_name = true)`;
-  if (!stream.eventId) return `select * from ${read}`;
-  // Overlapping windows and retried pages may land an event twice: keep one row per event id.
-  return `select * from ${read} qualify row_number() over (partition by _instance, ${sqlIdent(stream.eventId)} order by _ingested_at) = 1`;
+  if (!stream.eventId) return `select * from read_parquet(${list}, hive_partitioning = false, union_by_name = true)`;
+  // Overlapping windows and retried pages may land an event twice: keep one row per event id —
+  // deterministically the first one written (ingest time, then file, then row in the file).
+  const read = `read_parquet(${list}, hive_partitioning = false, union_by_name = true, filename = true, file_row_number = true)`;
+  return `select * exclude (filename, file_row_number) from ${read}
+    qualify row_number() over (partition by _instance, ${sqlIdent(stream.eventId)} order by _ingested_at, filename, file_row_number) = 1`;
 }
