@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { byStream, expectedCounts, rawCounts, scan, startWorld, STREAMS, writeOktaConfig, type OktaWorld } from '../helpers/okta.js';
+import { committedFiles, lakeFiles } from '../helpers/lake.js';
 
 let world: OktaWorld;
 const tmp = tempDir();
@@ -66,27 +67,6 @@ async function lakeRows(dataDir: string): Promise<Record<string, Stored>> {
   return out;
 }
 
-function lakeFiles(dataDir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(relative(join(dataDir, 'lake'), join(d, e.name)));
-    }
-  };
-  walk(join(dataDir, 'lake'));
-  return out.sort();
-}
-
-async function committedFiles(dataDir: string): Promise<string[]> {
-  const db = await DuckDBInstance.create(join(dataDir, 'state.duckdb'), { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  const rows = (await conn.runAndReadAll('select files from commits')).getRowObjectsJS();
-  conn.closeSync();
-  db.closeSync();
-  return rows.flatMap((r) => JSON.parse(String(r.files)) as string[]).sort();
-}
 
 // Commits in order with streams [users, user_grants]: users 1-7 (6 pages + 1 of DEPROVISIONED
 // users), user_grants 8-13 (10 of the 57 usable users per chunk). With [system_log]: 1-10 full pages, 11 the end.

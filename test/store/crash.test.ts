@@ -1,12 +1,12 @@
 // Crash safety (DESIGN.md "Storage" item 1): SIGKILL at each named point of an import, then
 // check the point was reached, nothing uncommitted is visible, the next run succeeds, and the
 // totals equal a clean run's.
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, runCli, tempDir } from '../helpers/cli.js';
 import { squidLines, text } from '../helpers/squid.js';
+import { committedFiles, lakeFiles } from '../helpers/lake.js';
 
 const POINTS = ['mid-parse', 'mid-parquet-write', 'after-move-before-commit', 'after-commit'] as const;
 
@@ -27,27 +27,6 @@ async function totals(dataDir: string): Promise<{ requests: number; rows: number
   return json<{ requests: number; rows: number }[]>(r)[0]!;
 }
 
-function lakeFiles(dataDir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(relative(join(dataDir, 'lake'), join(d, e.name)));
-    }
-  };
-  walk(join(dataDir, 'lake'));
-  return out.sort();
-}
-
-async function committedFiles(dataDir: string): Promise<string[]> {
-  const db = await DuckDBInstance.create(join(dataDir, 'state.duckdb'), { access_mode: 'READ_ONLY' });
-  const conn = await db.connect();
-  const rows = (await conn.runAndReadAll('select files from commits')).getRowObjectsJS();
-  conn.closeSync();
-  db.closeSync();
-  return rows.flatMap((r) => JSON.parse(String(r.files)) as string[]).sort();
-}
 
 describe('a clean run', () => {
   it('imports all three files', async () => {
