@@ -25,6 +25,8 @@ export interface ChildSpec {
   /** Keep at most this many bytes of stdout / stderr (the tail). Default 4 MiB / 64 KiB. */
   maxStdout?: number;
   maxStderr?: number;
+  /** Called once the child has a pid (e.g. to sample its /proc entries while it runs). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ChildResult {
@@ -64,7 +66,7 @@ function readVmHwmKiB(pid: number): number | null {
 }
 
 /** Busy CPU time of the whole machine so far, in ms (Linux), or null. */
-function machineBusyMs(): number | null {
+export function machineBusyMs(): number | null {
   try {
     const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
     const v = first.trim().split(/\s+/).slice(1).map(Number);
@@ -107,6 +109,7 @@ export function runChild(spec: ChildSpec): Promise<ChildResult> {
       env: { ...(spec.env ?? process.env), [RSS_ENV]: rssFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     const poll = setInterval(() => {
