@@ -10,6 +10,7 @@ import { ExternalError, UserError } from '../../src/errors.js';
 import { isGzipFile, readHead } from '../../src/ingest/filesource.js';
 import type { ImportOptions, RunContext, StreamRunResult } from '../../src/connectors/types.js';
 import { ApiStreamWriter } from '../../src/connectors/runtime/writer.js';
+import { syncResult } from '../../src/connectors/runtime/result.js';
 import { safeExample } from '../../src/redact.js';
 import { MAX_REJECT_EXAMPLES, SyncWriter } from '../../src/store/sync.js';
 import { expandFiles } from '../../src/ingest/fileimport.js';
@@ -149,10 +150,7 @@ export async function importOktaFiles(ctx: RunContext, opts: ImportOptions): Pro
     w.sync.counters.rejects += rejectCount;
     w.sync.counters.lines_read += rejectCount;
     await w.sync.finish('ok', { complete });
-    results.push({
-      instance: ctx.instance, stream: kind, syncId: w.sync.syncId, status: 'ok', linesRead: w.sync.counters.lines_read,
-      rowsWritten: w.sync.counters.rows_written, rejects: rejectCount, rejectExamples: rejects, bytesRead: 0, files: files.length,
-    });
+    results.push(syncResult(w.sync, 'ok', { rejects: rejectCount, rejectExamples: rejects, files: files.length }));
   }
   if (results.length === 0) throw new ExternalError('okta', 'nothing to import', { hint: 'the files held no Okta records' });
   return results;

@@ -11,6 +11,7 @@ import { formatBytes } from '../output/progress.js';
 import { safeExample } from '../redact.js';
 import { withState } from '../store/state.js';
 import { MAX_REJECT_EXAMPLES, SyncWriter } from '../store/sync.js';
+import { syncResult } from '../connectors/runtime/result.js';
 import { ingestEgressChunk, MAX_LINE_BYTES, type EgressLineFormat } from './egress.js';
 import { changedSince, copyWithoutOverlongLines, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
 
@@ -181,17 +182,5 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
   const hint = fileErrors.length ? 'check that the files are readable and not being replaced during the import, then run again: committed files are not read twice' : undefined;
   await sync.finish(status, { complete: spec.complete && status === 'ok', error: fileErrors.join('; ') || undefined, hint, detail: { files: planned.length } });
   ctx.progress.done();
-  return {
-    instance: ctx.instance,
-    stream: spec.stream.name,
-    syncId: sync.syncId,
-    status,
-    linesRead: sync.counters.lines_read,
-    rowsWritten: sync.counters.rows_written,
-    rejects: sync.counters.rejects,
-    rejectExamples: sync.rejectExamples,
-    bytesRead: sync.counters.bytes_read,
-    files: filesRead,
-    ...(fileErrors.length ? { error: fileErrors.join('; '), hint } : {}),
-  };
+  return syncResult(sync, status, { files: filesRead, ...(fileErrors.length ? { error: fileErrors.join('; '), hint } : {}) });
 }

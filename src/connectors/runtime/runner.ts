@@ -11,6 +11,7 @@ import { SyncWriter } from '../../store/sync.js';
 import type { RunContext, StreamDef, StreamRunResult } from '../types.js';
 import type { RateController, RateStats } from './rate.js';
 import { ApiStreamWriter } from './writer.js';
+import { syncResult } from './result.js';
 
 export interface StreamSync {
   writer: ApiStreamWriter;
@@ -98,21 +99,7 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
   }
 }
 
-function result(ctx: RunContext, def: StreamDef, sync: SyncWriter, status: StreamRunResult['status']): StreamRunResult {
-  return {
-    instance: ctx.instance,
-    stream: def.name,
-    syncId: sync.syncId,
-    status,
-    linesRead: sync.counters.lines_read,
-    rowsWritten: sync.counters.rows_written,
-    rejects: sync.counters.rejects,
-    rejectExamples: sync.rejectExamples,
-    bytesRead: sync.counters.bytes_read,
-    files: 0,
-    requests: sync.counters.requests,
-    retries: sync.counters.retries,
-    waits: sync.counters.waits,
-    waitMs: sync.counters.wait_ms,
-  };
+function result(_ctx: RunContext, _def: StreamDef, sync: SyncWriter, status: StreamRunResult['status']): StreamRunResult {
+  const c = sync.counters;
+  return syncResult(sync, status, { requests: c.requests, retries: c.retries, waits: c.waits, waitMs: c.wait_ms });
 }
