@@ -1,5 +1,6 @@
 // Findings: what persists across scans. Pure types and the fingerprint.
 import { createHash } from 'node:crypto';
+import type { RuleResult } from '../rules/model.js';
 
 export const severities = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
@@ -9,17 +10,8 @@ export function severityRank(s: string): number {
   return i < 0 ? -1 : i;
 }
 
-/** One rule result as the lifecycle needs it (structurally the rule engine's RuleResult). */
-export interface FindingInput {
-  rule_id: string;
-  instance: string;
-  resource: string;
-  resource_type: string;
-  status: 'alarm' | 'ok' | 'info' | 'skip';
-  reason: string;
-  severity: string;
-  evidence: Record<string, unknown>;
-}
+/** One rule result: the lifecycle takes the rule engine's results as they are. */
+export type FindingInput = RuleResult;
 
 export type FindingStatus = 'open' | 'resolved' | 'suppressed';
 

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import type { Duck } from '../db/duck.js';
 import { recordExpiry, replayDecisions } from '../findings/decisions.js';
 import { planTransitions } from '../findings/lifecycle.js';
-import { scopeKey, type FindingInput } from '../findings/model.js';
+import { scopeKey } from '../findings/model.js';
 import { applyTransitions, loadFindings, recordScan } from '../findings/store.js';
 import { attachRuleContext } from '../rules/attach.js';
 import { loadConfiguredRules } from '../rules/load.js';
@@ -53,7 +53,7 @@ export async function evaluate(ctx: Context, engine: Duck, scan: { scanId: strin
   await withState(ctx.paths, async (db) => {
     await replayDecisions(db, ctx.paths);
     const existing = await loadFindings(db);
-    const t = planTransitions(existing, results as FindingInput[], { scanId: scan.scanId, now, completeScopes });
+    const t = planTransitions(existing, results, { scanId: scan.scanId, now, completeScopes });
     await applyTransitions(db, t);
     // Expired suppressions are decisions too: the audit log says when they ran out.
     const before = new Map(existing.map((f) => [f.fingerprint, f]));
