@@ -36,11 +36,41 @@ export async function addHistory(db: Duck, h: HistoryRow): Promise<void> {
   await db.run('insert into finding_history values (?, ?::timestamp, ?, ?, ?, ?)', [h.fingerprint, h.at.toISOString(), h.scan_id, h.from_status, h.to_status, h.note]);
 }
 
+const FINDING_COLUMNS = `fingerprint, rule_id, instance, resource, resource_type, severity, status, reason, evidence,
+       first_seen, last_seen, resolved_at, reopened, opened_in_scan, last_scan_id, suppressed_until, suppressed_reason, suppressed_by`;
+const FINDING_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamp, ?::timestamp, ?::timestamp, ?, ?, ?, ?::timestamp, ?, ?)';
+const BATCH = 200;
+
+function findingParams(f: FindingRow): (string | number | null)[] {
+  return [
+    f.fingerprint, f.rule_id, f.instance, f.resource, f.resource_type, f.severity, f.status, f.reason, f.evidence,
+    iso(f.first_seen), iso(f.last_seen), iso(f.resolved_at), f.reopened, f.opened_in_scan, f.last_scan_id,
+    iso(f.suppressed_until), f.suppressed_reason, f.suppressed_by,
+  ];
+}
+
+/**
+ * Writes a scan's transitions in one transaction. Rows go in batches into a temp table and
+ * then into `findings` with ONE upsert: thousands of single-row upserts in a transaction hold
+ * memory per statement and exhaust the state DB's memory limit (a first scan of a large org).
+ */
 export async function applyTransitions(db: Duck, t: Transitions): Promise<void> {
   await transaction(db, async () => {
-    for (const f of t.upserts) await saveFinding(db, f);
-    for (const h of t.history) await addHistory(db, h);
+    await db.run('create or replace temp table findings_upsert as select * from findings limit 0');
+    for (let i = 0; i < t.upserts.length; i += BATCH) {
+      const batch = t.upserts.slice(i, i + BATCH);
+      await db.run(`insert into findings_upsert (${FINDING_COLUMNS}) values ${batch.map(() => FINDING_VALUES).join(', ')}`, batch.flatMap(findingParams));
+    }
+    if (t.upserts.length) await db.run('insert or replace into findings select * from findings_upsert');
+    for (let i = 0; i < t.history.length; i += BATCH) {
+      const batch = t.history.slice(i, i + BATCH);
+      await db.run(
+        `insert into finding_history values ${batch.map(() => '(?, ?::timestamp, ?, ?, ?, ?)').join(', ')}`,
+        batch.flatMap((h) => [h.fingerprint, h.at.toISOString(), h.scan_id, h.from_status, h.to_status, h.note]),
+      );
+    }
   });
+  await db.run('drop table if exists findings_upsert');
 }
 
 export async function recordScan(db: Duck, scan: { scanId: string; startedAt: Date; finishedAt: Date; status: string; summary: unknown }): Promise<void> {
