@@ -10,22 +10,10 @@ import { stringify } from 'yaml';
 import { formatSquidNativeLine } from '../../fixtures/squid/format.js';
 import { json, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { startWorld, type OktaWorld } from '../helpers/okta.js';
+import type { FlatFinding } from '../../src/export/findings-table.js';
 
-interface Flat {
-  fingerprint: string;
-  rule_id: string;
-  severity: string;
-  status: 'open' | 'resolved' | 'suppressed';
-  new: boolean;
-  instance: string;
-  resource: string;
-  last_seen: string;
-  resolved_at: string | null;
-  reopened: number;
-  suppressed_until: string | null;
-  suppressed_by: string | null;
-  suppressed_reason: string | null;
-}
+// The listing's row shape is the exporters' (src/export/findings-table.ts).
+type Flat = FlatFinding;
 
 interface ScanOut {
   scan_id: string;
