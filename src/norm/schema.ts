@@ -12,14 +12,23 @@ export const normViews = {
   apps: {
     columns: {
       instance: 'VARCHAR', provider: 'VARCHAR', app_id: 'VARCHAR', name: 'VARCHAR', publisher: 'VARCHAR',
+      // The publisher's stable id where the provider has one (Entra: appOwnerOrganizationId, the
+      // tenant that owns the app; Microsoft's own tenants mark first-party apps). NULL elsewhere.
+      publisher_id: 'VARCHAR',
       verified_publisher: 'BOOLEAN', first_party: 'BOOLEAN', created_at: 'TIMESTAMP', owner: 'VARCHAR',
       first_seen: 'TIMESTAMP', last_seen: 'TIMESTAMP',
     },
   },
   grants: {
     columns: {
-      instance: 'VARCHAR', provider: 'VARCHAR', app_id: 'VARCHAR', principal: 'VARCHAR', scopes: 'VARCHAR[]',
-      consent_type: 'VARCHAR', granted_at: 'TIMESTAMP', last_used_at: 'TIMESTAMP',
+      // principal: the user's login/email (lower case), or '*' for a tenant-wide or app-only grant.
+      // resource: the API the scopes belong to where the provider has several (Entra: the resource
+      // service principal's appId, e.g. Microsoft Graph 00000003-0000-0000-c000-000000000000); NULL
+      // for Okta and Google, whose scope strings are global.
+      // consent_type: 'user' (one user's delegated consent), 'admin' (tenant-wide delegated
+      // consent) or 'application' (app-only permission, e.g. an Entra app role assignment).
+      instance: 'VARCHAR', provider: 'VARCHAR', app_id: 'VARCHAR', principal: 'VARCHAR', resource: 'VARCHAR',
+      scopes: 'VARCHAR[]', consent_type: 'VARCHAR', granted_at: 'TIMESTAMP', last_used_at: 'TIMESTAMP',
     },
   },
   app_credentials: {
