@@ -8,6 +8,9 @@ export {
   domainCategories,
   loadCatalogs,
   noiseKinds,
+  permissionTypes,
+  riskCapabilities,
+  scopeSeverities,
   shippedCatalogs,
   type CatalogDomain,
   type CatalogFileInfo,
@@ -18,5 +21,8 @@ export {
   type FirstPartyPublisher,
   type NoiseDomain,
   type NoiseKind,
+  type PermissionType,
+  type RiskCapability,
+  type RiskyScope,
 } from './load.js';
 export { identityProviders, type IdentityProvider } from './providers.js';

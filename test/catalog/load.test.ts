@@ -29,7 +29,7 @@ function problemsOf(dir: string): string[] {
 describe('loadCatalogs on bad files', () => {
   const dir = join(tmp.dir, 'bad');
   mkdirSync(dir);
-  copyShipped(dir, 'firstPartyApps', 'firstPartyPublishers');
+  copyShipped(dir, 'firstPartyApps', 'firstPartyPublishers', 'riskyScopes');
   writeFileSync(join(dir, CATALOG_FILES.domains), [
     /* 1 */ 'version: 1',
     /* 2 */ 'updated: 2025-13-01',
@@ -68,7 +68,7 @@ describe('loadCatalogs on bad files', () => {
   it('once the schema passes, checks sources, duplicates, egress keys and noise that hides a service', () => {
     const fixed = join(tmp.dir, 'semantic');
     mkdirSync(fixed);
-    copyShipped(fixed, 'firstPartyApps', 'firstPartyPublishers');
+    copyShipped(fixed, 'firstPartyApps', 'firstPartyPublishers', 'riskyScopes');
     writeFileSync(join(fixed, CATALOG_FILES.domains), [
       /* 1 */ 'version: 1',
       /* 2 */ 'updated: 2025-06-15',
@@ -113,7 +113,7 @@ describe('first-party publishers', () => {
   it('refuses a non-GUID Entra publisher, a duplicate (case-insensitive) and an unknown source', () => {
     const dir = join(tmp.dir, 'publishers');
     mkdirSync(dir);
-    copyShipped(dir, 'firstPartyApps', 'domains', 'noise');
+    copyShipped(dir, 'firstPartyApps', 'riskyScopes', 'domains', 'noise');
     writeFileSync(join(dir, CATALOG_FILES.firstPartyPublishers), [
       /* 1 */ 'version: 1',
       /* 2 */ 'updated: 2026-11-26',
