@@ -1,5 +1,6 @@
 // Shipped domain knowledge (catalogs/*.yaml): load + validate, classify hosts, attach as catalog.*.
 export { attachCatalogs, catalogTables, type AttachCatalogsOptions, type AttachedCatalogs } from './attach.js';
+export { explainHost, type ExplainOptions, type HostExplanation, type KeyReason, type RegistryDomains } from './explain.js';
 export { classifyHost, type ClassifyOptions, type HostClass } from './classify.js';
 export { hostMatches, hostnameProblem, isPlatformSuffix, normalizeHost, registrableDomain } from './hosts.js';
 export {

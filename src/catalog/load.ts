@@ -280,7 +280,7 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
       // Egress is keyed on the registrable domain (src/ingest/domains.ts); an entry must be one, or
       // a platform suffix, or it could never match that key.
       if (d.platform && !isPlatformSuffix(d.domain)) {
-        at(`platform: true, but the public-suffix list does not give each app under ${d.domain} its own domain; drop platform`);
+        at(`platform: true, but neither the public-suffix list nor shadowscan's platform list (src/ingest/domains.ts) gives each app under ${d.domain} its own domain; drop platform`);
       } else if (!d.platform && isPlatformSuffix(d.domain)) {
         at(`${d.domain} is a shared platform suffix (public-suffix list): mark it platform: true`);
       } else if (!d.platform && registrableDomain(d.domain) !== d.domain) {
