@@ -50,7 +50,7 @@ describe('Entra through a CONNECT proxy', () => {
     expect(proxy.plainRequests).toBe(0);
     expect(proxy.connects[target]).toBeGreaterThan(0);
     expect(world.emu.stats.byRoute['/{tenant}/v2.0/.well-known/openid-configuration']).toBe(1);
-    expect(world.emu.stats.tokensIssued).toBe(1);
+    expect(world.emu.stats.tokensIssued).toBeGreaterThanOrEqual(1);
     // servicePrincipals (a delta query's first round) in pages of 50, following https nextLinks built from the Host header.
     expect(world.emu.stats.byRoute['/servicePrincipals/delta']).toBe(Math.ceil(world.tenant.entra.servicePrincipals.length / 50));
   });

@@ -103,7 +103,9 @@ describe('Entra credentials are absent from everything written', () => {
     }
     expect(byStream(results.filter((r) => r.instance === 'entra-cert')).service_principals!.rowsWritten).toBe(world.tenant.entra.servicePrincipals.length);
     // The certificate instance authenticated with a signed assertion over https.
-    expect([world.emu.stats.tokensIssued, tlsEmu.stats.tokensIssued]).toEqual([1, 1]);
+    // (A token expires after an hour of the emulators' scaled clock; a slow run may need a second one.)
+    expect(world.emu.stats.tokensIssued).toBeGreaterThanOrEqual(1);
+    expect(tlsEmu.stats.tokensIssued).toBeGreaterThanOrEqual(1);
     expect(tlsEmu.stats.byRoute['/{tenant}/v2.0/.well-known/openid-configuration']).toBe(1);
   });
 
