@@ -251,7 +251,7 @@ export function entraLiveStreams(http: EntraHttp, config: EntraConfig, clock: Cl
       def: entraStreams.directory_audits,
       sync: async (s) => {
         const cursor = await readWindow(http, s, {
-          path: '/v1.0/auditLogs/directoryAudits', field: 'activityDateTime', top: Math.min(999, config.directory_audits.page_size),
+          path: '/v1.0/auditLogs/directoryAudits', field: 'activityDateTime', timeColumn: 'activity_date_time', top: Math.min(999, config.directory_audits.page_size),
           saved: s.cursor as WindowCursor | undefined, sinceDays: config.directory_audits.since_days, overlapMin: config.directory_audits.overlap_minutes, clock, every,
           row: directoryAuditRow, idOf: (r) => r.id, timeOf: (r) => r.activity_date_time,
         });
@@ -264,7 +264,7 @@ export function entraLiveStreams(http: EntraHttp, config: EntraConfig, clock: Cl
       def: entraStreams.sign_ins,
       sync: async (s) => {
         const saved = s.cursor as { interactive?: WindowCursor; other?: WindowCursor } | undefined;
-        const common = { field: 'createdDateTime', top: config.sign_ins.page_size, sinceDays: config.sign_ins.since_days, overlapMin: config.sign_ins.overlap_minutes, clock, every, row: signInRow, idOf: (r: ReturnType<typeof signInRow>) => r.id, timeOf: (r: ReturnType<typeof signInRow>) => r.created_date_time };
+        const common = { field: 'createdDateTime', timeColumn: 'created_date_time', top: config.sign_ins.page_size, sinceDays: config.sign_ins.since_days, overlapMin: config.sign_ins.overlap_minutes, clock, every, row: signInRow, idOf: (r: ReturnType<typeof signInRow>) => r.id, timeOf: (r: ReturnType<typeof signInRow>) => r.created_date_time };
         const interactive = await readWindow(http, s, { ...common, path: '/v1.0/auditLogs/signIns', saved: saved?.interactive, carry: saved });
         // Non-interactive, service-principal and managed-identity sign-ins exist only in beta.
         const other = config.beta_sign_in_event_types
@@ -283,6 +283,8 @@ export function entraLiveStreams(http: EntraHttp, config: EntraConfig, clock: Cl
 interface WindowSpec<R> {
   path: string;
   field: string;
+  /** The raw column holding `field`. */
+  timeColumn: string;
   top: number;
   saved: WindowCursor | undefined;
   sinceDays: number;
@@ -306,7 +308,9 @@ async function readWindow<R extends Record<string, unknown>>(http: EntraHttp, s:
   const overlapMs = w.overlapMin * 60_000;
   const savedHwm = w.saved?.hwm ? Date.parse(w.saved.hwm) : NaN;
   const from = Number.isFinite(savedHwm) ? savedHwm - overlapMs : now - w.sinceDays * 86_400_000;
-  const seenBefore = new Set(w.saved?.seen ?? []);
+  // Ids stored from this window already: the overlap's, and those of a window a killed scan had
+  // started (its rows were committed, its cursor was not).
+  const seenBefore = new Set([...(w.saved?.seen ?? []), ...(await s.storedIds('id', w.timeColumn, new Date(from)))]);
   const filter = [`${w.field} ge ${new Date(from).toISOString()}`, `${w.field} le ${new Date(now).toISOString()}`, ...(w.extraFilter ? [w.extraFilter] : [])].join(' and ');
   let url: string | undefined = `${w.path}?$filter=${encodeURIComponent(filter)}&$top=${w.top}`;
   const first = url;

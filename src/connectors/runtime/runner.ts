@@ -32,6 +32,12 @@ export interface StreamSync {
    * for sources that send only changes (Graph delta queries) to build the next one from.
    */
   previousSnapshot(columns: string[]): Promise<Record<string, unknown>[] | undefined>;
+  /**
+   * Event streams: ids already committed for this instance and stream with `timeColumn` at or
+   * after `since` (by any sync, this one's earlier chunks included), so a window read again —
+   * an overlap, or the rest of a window a killed scan had started — stores nothing twice.
+   */
+  storedIds(idColumn: string, timeColumn: string, since: Date): Promise<Set<string>>;
 }
 
 export interface ApiStream {
@@ -94,6 +100,18 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
       if (files === undefined) return undefined;
       if (files.length === 0) return [];
       return ctx.engine.all(`select ${columns.map(sqlIdent).join(', ')} from read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`);
+    },
+    storedIds: async (idColumn, timeColumn, since) => {
+      const files = await withState(ctx.paths, async (db) => {
+        const commits = await db.all<{ files: string }>('select files from commits where instance = ? and stream = ?', [ctx.instance, stream.def.name]);
+        return commits.flatMap((c) => JSON.parse(c.files) as string[]).map((f) => join(ctx.paths.lake, f));
+      });
+      if (files.length === 0) return new Set();
+      const rows = await ctx.engine.all<{ id: string }>(
+        `select distinct ${sqlIdent(idColumn)}::varchar as id from read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)
+          where ${sqlIdent(timeColumn)} >= ${sqlString(since.toISOString().replace('T', ' ').replace('Z', ''))}::timestamp and ${sqlIdent(idColumn)} is not null`,
+      );
+      return new Set(rows.map((r) => r.id));
     },
     committedRows: async (columns) => {
       if (!resume) return [];
