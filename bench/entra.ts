@@ -27,7 +27,7 @@ const DEFAULT_SCALE: Record<TenantSize, number> = { demo: 100, large: 10 };
 type Bucket = 'directory' | 'reports';
 export const ENTRA_BENCH_STREAMS = [
   { name: 'users', route: '/users', bucket: 'directory', cost: 2 },
-  { name: 'service_principals', route: '/servicePrincipals', bucket: 'directory', cost: 1 },
+  { name: 'service_principals', route: '/servicePrincipals/delta', bucket: 'directory', cost: 1 },
   { name: 'applications', route: '/applications', bucket: 'directory', cost: 2 },
   { name: 'app_credentials', route: null, bucket: 'directory', cost: 2 },
   { name: 'oauth2_permission_grants', route: '/oauth2PermissionGrants', bucket: 'directory', cost: 2 },
