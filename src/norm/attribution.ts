@@ -1,0 +1,107 @@
+// Egress user attribution (docs/attribution.md): keeps the user a log line names; when it names
+// none and attribution is configured, takes the user of the successful IdP sign-in from the same
+// IP nearest in time to the row's activity, within the window, marked user_inferred; then
+// resolves every user to a person (norm.person_aliases). Pure SQL text over the connectors' egress
+// and sign-in unions; ASOF joins keep it one sort per side, spilling to disk when memory is short.
+import { resolvePersonJoins } from './people.js';
+
+export interface AttributionSettings {
+  /** Sign-ins at most this many minutes from a row's activity count; 0 turns inference off. */
+  ipWindowMinutes: number;
+}
+
+export const ATTRIBUTION_OFF: AttributionSettings = { ipWindowMinutes: 0 };
+
+/** The settings from config (`attribution:`); absent means off. */
+export function attributionSettings(config: { attribution?: { ip_window_minutes?: number } }): AttributionSettings {
+  return { ipWindowMinutes: config.attribution?.ip_window_minutes ?? 0 };
+}
+
+/** norm.egress columns the lake computes here rather than the connectors' mappings. */
+export const EGRESS_DERIVED_COLUMNS = ['person_id'] as const;
+
+/**
+ * SQL: whether a norm.signins row is a successful sign-in. Connectors map their outcome onto
+ * result: Okta SUCCESS/ALLOW, Entra status.errorCode 0 as 'SUCCESS' (or '0'), Google
+ * login_success as 'SUCCESS' (or the event name itself). Anything else (FAILURE, DENY, CHALLENGE,
+ * an error code) is not evidence that the person was at that address.
+ */
+export function successfulSigninSql(result: string): string {
+  return `upper(trim(${result})) in ('SUCCESS', 'SUCCEEDED', 'ALLOW', 'LOGIN_SUCCESS', '0')`;
+}
+
+export interface EgressAttributionInput {
+  /** SELECT of the norm.egress columns except the derived ones (already limited to the window). */
+  egress: string;
+  /** SELECT with norm.signins columns (ts, user, ip, result), or undefined when no connector maps sign-ins. */
+  signins?: string;
+  /** Sign-ins before this time (SQL timestamp literal) cannot match any egress row in the window. */
+  signinsSince?: Date;
+  settings: AttributionSettings;
+}
+
+const tsLiteral = (d: Date) => `'${d.toISOString().replace('T', ' ').replace('Z', '')}'::timestamp`;
+
+/**
+ * The norm.egress SELECT with user attribution and person resolution. Matching, per hourly row:
+ * a sign-in's distance to the row is 0 when it falls within [first_ts, last_ts], else its
+ * distance to the nearer end; the nearest sign-in at distance ≤ the window wins, and on a tie
+ * the one at or before the activity (whoever signed in last before the traffic) is taken.
+ */
+export function attributedEgressSql(input: EgressAttributionInput): string {
+  const minutes = input.settings.ipWindowMinutes;
+  if (!Number.isInteger(minutes) || minutes < 0) throw new Error(`ip_window_minutes must be a whole number ≥ 0, got ${minutes}`);
+  const infer = minutes > 0 && input.signins !== undefined;
+  const window = `interval ${minutes} minute`;
+  const since = input.signinsSince ? `and ts >= ${tsLiteral(new Date(input.signinsSince.getTime() - minutes * 60_000))}` : '';
+
+  const inferred = infer
+    ? `
+    s as (
+      -- one user per (ip, instant): two people signing in from one address at the same moment
+      -- is resolved deterministically (smallest login), not by scan order
+      select ip, ts, min(lower(trim("user"))) as signin_user
+        from (${input.signins})
+       where ip is not null and nullif(trim("user"), '') is not null and ts is not null
+         and ${successfulSigninSql('result')} ${since}
+       group by ip, ts
+    ),
+    matched as (
+      select e.*, sb.ts as before_ts, sb.signin_user as before_user, sa.ts as after_ts, sa.signin_user as after_user
+        from e
+        asof left join s sb on sb.ip = (case when e."user" is null then e.src_ip end) and e.last_ts >= sb.ts
+        asof left join s sa on sa.ip = (case when e."user" is null then e.src_ip end) and e.first_ts <= sa.ts
+    ),
+    distances as (
+      select * exclude (before_ts, before_user, after_ts, after_user),
+             before_user, after_user,
+             -- (greatest() skips NULLs, so a missing side must stay NULL explicitly)
+             case when before_ts is not null then greatest(first_ts - before_ts, interval 0 second) end as before_d,
+             case when after_ts is not null then greatest(after_ts - last_ts, interval 0 second) end as after_d
+        from matched
+    ),
+    attributed as (
+      select * exclude (before_user, after_user, before_d, after_d),
+             case when "user" is not null then null
+                  when before_d <= ${window} and (after_d is null or before_d <= after_d) then before_user
+                  when after_d <= ${window} then after_user
+             end as inferred_user
+        from distances
+    )`
+    : `
+    attributed as (select *, cast(null as varchar) as inferred_user from e)`;
+
+  const login = 'a.login';
+  const person = resolvePersonJoins(login, 'pa');
+  return `
+    with e as (${input.egress}),${inferred},
+    resolved as (
+      select * exclude ("user", user_inferred, inferred_user),
+             coalesce("user", inferred_user) as login,
+             case when "user" is null and inferred_user is not null then true else coalesce(user_inferred, false) end as user_inferred
+        from attributed
+    )
+    select a.* exclude (login), a.login as "user", ${person.personId} as person_id
+      from resolved a
+      ${person.joins}`;
+}
