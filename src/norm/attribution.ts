@@ -2,8 +2,9 @@
 // none and attribution is configured, takes the user of the successful IdP sign-in from the same
 // IP nearest in time to the row's activity, within the window, marked user_inferred; then
 // resolves every user to a person (norm.person_aliases). Pure SQL text over the connectors' egress
-// and sign-in unions; ASOF joins keep it one sort per side, spilling to disk when memory is short.
-import { resolvePersonJoins } from './people.js';
+// and sign-in unions; egress rows stream through hash joins (never sorted), so memory follows the
+// number of sign-ins, not of egress rows.
+import { normalLoginSql, resolvePersonSql } from './people.js';
 
 export interface AttributionSettings {
   /** Sign-ins at most this many minutes from a row's activity count; 0 turns inference off. */
@@ -55,6 +56,12 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
   const window = `interval ${minutes} minute`;
   const since = input.signinsSince ? `and ts >= ${tsLiteral(new Date(input.signinsSince.getTime() - minutes * 60_000))}` : '';
 
+  // Candidates without sorting the egress rows (they can be many millions): sign-ins are put in
+  // buckets of (window + 60) minutes on first_ts's time line — each sign-in into every bucket
+  // whose rows could reach it (an hourly row spans < 60 minutes) — and each row probes its one
+  // bucket through a hash join, so egress streams through and only the sign-ins are held (or
+  // spilled). The exact distance test then runs on the bucket's few sign-ins.
+  const bucketSeconds = (minutes + 60) * 60;
   const inferred = infer
     ? `
     s as (
@@ -66,42 +73,45 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
          and ${successfulSigninSql('result')} ${since}
        group by ip, ts
     ),
-    matched as (
-      select e.*, sb.ts as before_ts, sb.signin_user as before_user, sa.ts as after_ts, sa.signin_user as after_user
-        from e
-        asof left join s sb on sb.ip = (case when e."user" is null then e.src_ip end) and e.last_ts >= sb.ts
-        asof left join s sa on sa.ip = (case when e."user" is null then e.src_ip end) and e.first_ts <= sa.ts
+    buckets as (
+      select ip, bucket, list({'ts': ts, 'user': signin_user}) as signins
+        from (select ip, ts, signin_user,
+                     unnest(range(floor((epoch(ts) - ${bucketSeconds}) / ${bucketSeconds})::bigint,
+                                  floor((epoch(ts) + ${minutes * 60}) / ${bucketSeconds})::bigint + 1)) as bucket
+                from s)
+       group by ip, bucket
     ),
-    distances as (
-      select * exclude (before_ts, before_user, after_ts, after_user),
-             before_user, after_user,
-             -- (greatest() skips NULLs, so a missing side must stay NULL explicitly)
-             case when before_ts is not null then greatest(first_ts - before_ts, interval 0 second) end as before_d,
-             case when after_ts is not null then greatest(after_ts - last_ts, interval 0 second) end as after_d
-        from matched
+    matched as (
+      select e.*, b.signins
+        from e left join buckets b
+          on b.ip = (case when e."user" is null then e.src_ip end)
+         and b.bucket = floor(epoch(e.first_ts) / ${bucketSeconds})::bigint
     ),
     attributed as (
-      select * exclude (before_user, after_user, before_d, after_d),
-             case when "user" is not null then null
-                  when before_d <= ${window} and (after_d is null or before_d <= after_d) then before_user
-                  when after_d <= ${window} then after_user
-             end as inferred_user
-        from distances
+      -- nearest first: distance, then a sign-in at or before the activity over one after it,
+      -- then the later sign-in
+      select * exclude (signins),
+             list_sort(list_filter(list_transform(signins, x -> {
+                 'd': case when x.ts < first_ts then first_ts - x.ts when x.ts > last_ts then x.ts - last_ts else interval 0 second end,
+                 'after': x.ts > last_ts, 'neg_ts': -epoch(x.ts), 'user': x.user}),
+               y -> y.d <= ${window}))[1].user as inferred_user
+        from matched
     )`
     : `
     attributed as (select *, cast(null as varchar) as inferred_user from e)`;
 
-  const login = 'a.login';
-  const person = resolvePersonJoins(login, 'pa');
+  const person = resolvePersonSql('a.login_key', 'pa');
   return `
     with e as (${input.egress}),${inferred},
     resolved as (
       select * exclude ("user", user_inferred, inferred_user),
              coalesce("user", inferred_user) as login,
+             ${normalLoginSql('coalesce("user", inferred_user)')} as login_key,
              case when "user" is null and inferred_user is not null then true else coalesce(user_inferred, false) end as user_inferred
         from attributed
-    )
-    select a.* exclude (login), a.login as "user", ${person.personId} as person_id
+    ),
+    ${person.cte}
+    select a.* exclude (login, login_key), a.login as "user", ${person.personId} as person_id
       from resolved a
       ${person.joins}`;
 }

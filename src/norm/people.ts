@@ -20,7 +20,8 @@ export function normalLoginSql(expr: string): string {
  * or NULL when there is none. Squid writes the backslash URL-encoded (`ACME%5Cjdoe`).
  */
 export function domainStrippedSql(login: string): string {
-  return `(case when contains(replace(${login}, '%5c', '\\'), '\\') then nullif(regexp_extract(replace(${login}, '%5c', '\\'), '[^\\\\]*$'), '') end)`;
+  return `(case when contains(${login}, '\\') or contains(${login}, '%5c')
+             then nullif(string_split(replace(${login}, '%5c', '\\'), '\\')[-1], '') end)`;
 }
 
 /**
@@ -105,16 +106,19 @@ export function peopleSql(source: string): { people: string; aliases: string } {
 }
 
 /**
- * SQL: the person a login resolves to (NULL when none or ambiguous), as a correlated lookup
- * would be slow on millions of rows — so this returns the two LEFT JOIN clauses and the
- * expression picking between them: first the login as written, then its short name.
+ * SQL resolving a login column to a person (NULL when none or ambiguous): the login as written
+ * first, then its short name. `login` must already be normalised (normalLoginSql). Returns the
+ * CTE to add (the alias table read once per query, not once per join), the LEFT JOIN clauses
+ * and the person_id expression. Hash joins: the rows stream through, the aliases are held.
  */
-export function resolvePersonJoins(login: string, alias: string): { joins: string; personId: string } {
-  const a1 = `${alias}_exact`;
-  const a2 = `${alias}_short`;
+export function resolvePersonSql(login: string, name: string): { cte: string; joins: string; personId: string } {
+  const aliases = `${name}_aliases`;
+  const exact = `${name}_exact`;
+  const short = `${name}_short`;
   return {
-    joins: `left join norm.person_aliases ${a1} on ${a1}.alias = ${login}
-            left join norm.person_aliases ${a2} on ${a2}.alias = ${domainStrippedSql(login)}`,
-    personId: `coalesce(${a1}.person_id, ${a2}.person_id)`,
+    cte: `${aliases} as materialized (select alias, person_id from norm.person_aliases)`,
+    joins: `left join ${aliases} ${exact} on ${exact}.alias = ${login}
+            left join ${aliases} ${short} on ${short}.alias = (case when ${exact}.person_id is null then ${domainStrippedSql(login)} end)`,
+    personId: `coalesce(${exact}.person_id, ${short}.person_id)`,
   };
 }
