@@ -36,6 +36,10 @@ beforeAll(async () => {
     proxyLine({ minute: 50, ip: '10.1.0.7', host: 'hooks.zapier.com' }),
     // 10.1.0.8: the sign-in is 3 minutes AFTER the line → inferred too (nearest, before or after)
     proxyLine({ minute: 30, ip: '10.1.0.8', host: 'api.openai.com' }),
+    // 10.1.0.9: 5 minutes before and 5 minutes after → the one before wins the tie
+    proxyLine({ minute: 30, ip: '10.1.0.9', host: 'api.openai.com' }),
+    // 10.1.0.10: exactly 10 minutes before → inside (the window is inclusive)
+    proxyLine({ minute: 30, ip: '10.1.0.10', host: 'api.openai.com' }),
   ]);
   const events = [
     signin({ minute: 27, ip: '10.1.0.1', user: 'Ann.Lee@Acme-Corp.example' }),
@@ -49,6 +53,9 @@ beforeAll(async () => {
     signin({ minute: 21, ip: '10.1.0.6', user: 'ian@acme-corp.example' }),
     signin({ minute: 40, ip: '10.1.0.7', user: BO }),
     signin({ minute: 33, ip: '10.1.0.8', user: CY }),
+    signin({ minute: 35, ip: '10.1.0.9', user: 'after@acme-corp.example' }),
+    signin({ minute: 25, ip: '10.1.0.9', user: 'before@acme-corp.example' }),
+    signin({ minute: 20, ip: '10.1.0.10', user: BO }),
   ];
   writeFileSync(join(cwd, 'okta-log.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
   writeFileSync(
@@ -97,6 +104,14 @@ describe('egress attribution from IdP sign-ins (ip_window_minutes: 10)', () => {
     expect(rows['10.1.0.8']).toMatchObject({ user: CY, user_inferred: true, person_id: CY });
   });
 
+  it('breaks a tie between a sign-in before and one after in favour of the one before', () => {
+    expect(rows['10.1.0.9']).toMatchObject({ user: 'before@acme-corp.example', user_inferred: true });
+  });
+
+  it('includes a sign-in exactly ip_window_minutes away', () => {
+    expect(rows['10.1.0.10']).toMatchObject({ user: BO, user_inferred: true, person_id: BO });
+  });
+
   it('never matches a sign-in from a different IP', () => {
     expect(rows['10.1.0.5']).toMatchObject({ user: null, user_inferred: false });
   });
@@ -114,6 +129,6 @@ describe('attribution off (the default)', () => {
   it('infers nothing, but still resolves the users the lines name', async () => {
     const rows = await query<EgressRow>(cwd, SQL, 'default.yaml');
     expect(rows.filter((r) => r.user !== null)).toEqual([{ src_ip: '10.1.0.3', user: 'acme\\cy.diaz', user_inferred: false, person_id: CY }]);
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(10);
   });
 });

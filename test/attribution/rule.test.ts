@@ -34,6 +34,9 @@ beforeAll(async () => {
   await cli(cwd, ['import', 'squid', 'access.log', '--json']);
   await cli(cwd, ['import', 'okta', 'okta-log.jsonl', '--json']);
   await cli(cwd, ['import', 'okta', 'okta-users.json', '--complete', '--json']);
+  // A second Okta org that knows John by his short address only: the same person.
+  writeFileSync(join(cwd, 'okta-dev-users.json'), JSON.stringify([oktaUser({ id: '00uX', login: 'jdoe', email: 'jdoe@acme-corp.example', first: 'John', last: 'Doe', status: 'SUSPENDED' })]));
+  await cli(cwd, ['import', 'okta', 'okta-dev-users.json', '--instance', 'okta-dev', '--complete', '--json']);
 });
 afterAll(tmp.cleanup);
 
@@ -41,10 +44,22 @@ interface RunOutput {
   results: { instance: string; resource: string; status: string; evidence: { users: number; user_sample: string[] } }[];
 }
 
+describe('norm.people over two Okta orgs', () => {
+  it('is one row for John (shared email), with every login, and active because one account is', async () => {
+    const rows = json<{ person_id: string; logins: string[]; status: string }[]>(
+      await cli(cwd, ['query', 'select person_id, logins, status from norm.people order by person_id', '--json']),
+    );
+    expect(rows).toEqual([
+      { person_id: ANN, logins: [ANN], status: 'active' },
+      { person_id: 'jdoe@acme-corp.example', logins: ['jdoe', 'jdoe@acme-corp.example', JOHN], status: 'active' },
+    ]);
+  });
+});
+
 describe('unregistered-egress over attributed, resolved egress', () => {
   it('counts five spellings and an inferred user of one person as one user (2 people in all: below egress_min_users = 3)', async () => {
     const out = json<RunOutput>(await cli(cwd, ['rules', 'run', 'unregistered-egress', '--json']));
     const openai = out.results.find((r) => r.resource === 'openai.com');
-    expect(openai).toMatchObject({ instance: 'squid', status: 'info', evidence: { users: 2, user_sample: [ANN, JOHN] } });
+    expect(openai).toMatchObject({ instance: 'squid', status: 'info', evidence: { users: 2, user_sample: [ANN, 'jdoe@acme-corp.example'] } });
   });
 });
