@@ -71,6 +71,9 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
         from (${input.signins})
        where ip is not null and nullif(trim("user"), '') is not null and ts is not null
          and ${successfulSigninSql('result')} ${since}
+         -- a person, not an OAuth client signing in as itself (Okta client_credentials grants
+         -- carry the client id as actor): an email/UPN, or a name norm.people knows
+         and (contains("user", '@') or lower(trim("user")) in (select alias from norm.person_aliases))
        group by ip, ts
     ),
     buckets as (

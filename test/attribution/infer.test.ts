@@ -40,6 +40,9 @@ beforeAll(async () => {
     proxyLine({ minute: 30, ip: '10.1.0.9', host: 'api.openai.com' }),
     // 10.1.0.10: exactly 10 minutes before → inside (the window is inclusive)
     proxyLine({ minute: 30, ip: '10.1.0.10', host: 'api.openai.com' }),
+    // 10.1.0.11: only an OAuth client's own token grant (client_credentials: the actor is the
+    // client, not a person) 2 minutes before → not a user
+    proxyLine({ minute: 30, ip: '10.1.0.11', host: 'api.openai.com' }),
   ]);
   const events = [
     signin({ minute: 27, ip: '10.1.0.1', user: 'Ann.Lee@Acme-Corp.example' }),
@@ -56,6 +59,8 @@ beforeAll(async () => {
     signin({ minute: 35, ip: '10.1.0.9', user: 'after@acme-corp.example' }),
     signin({ minute: 25, ip: '10.1.0.9', user: 'before@acme-corp.example' }),
     signin({ minute: 20, ip: '10.1.0.10', user: BO }),
+    { ...signin({ minute: 28, ip: '10.1.0.11', user: '0oaReportScript' }), eventType: 'app.oauth2.as.token.grant.access_token',
+      actor: { id: '0oaReportScript', type: 'PublicClientApp', alternateId: '0oaReportScript', displayName: 'report-script' } },
   ];
   writeFileSync(join(cwd, 'okta-log.jsonl'), events.map((e) => JSON.stringify(e)).join('\n'));
   writeFileSync(
@@ -112,6 +117,10 @@ describe('egress attribution from IdP sign-ins (ip_window_minutes: 10)', () => {
     expect(rows['10.1.0.10']).toMatchObject({ user: BO, user_inferred: true, person_id: BO });
   });
 
+  it('does not take an OAuth client signing in as itself for a user', () => {
+    expect(rows['10.1.0.11']).toMatchObject({ user: null, user_inferred: false });
+  });
+
   it('never matches a sign-in from a different IP', () => {
     expect(rows['10.1.0.5']).toMatchObject({ user: null, user_inferred: false });
   });
@@ -129,6 +138,6 @@ describe('attribution off (the default)', () => {
   it('infers nothing, but still resolves the users the lines name', async () => {
     const rows = await query<EgressRow>(cwd, SQL, 'default.yaml');
     expect(rows.filter((r) => r.user !== null)).toEqual([{ src_ip: '10.1.0.3', user: 'acme\\cy.diaz', user_inferred: false, person_id: CY }]);
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(11);
   });
 });
