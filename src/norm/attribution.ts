@@ -41,6 +41,14 @@ export interface EgressAttributionInput {
   settings: AttributionSettings;
 }
 
+/**
+ * SQL: an address as both sides are compared: lower case (IPv6 hex digits), and an IPv4-mapped
+ * IPv6 address (`::ffff:10.1.2.3`, as some proxies and IdPs log IPv4 clients) as plain IPv4.
+ */
+export function ipKeySql(ip: string): string {
+  return `(case when starts_with(lower(${ip}), '::ffff:') and contains(${ip}, '.') then substr(${ip}, 8) else lower(${ip}) end)`;
+}
+
 const tsLiteral = (d: Date) => `'${d.toISOString().replace('T', ' ').replace('Z', '')}'::timestamp`;
 
 /**
@@ -62,19 +70,20 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
   // bucket through a hash join, so egress streams through and only the sign-ins are held (or
   // spilled). The exact distance test then runs on the bucket's few sign-ins.
   const bucketSeconds = (minutes + 60) * 60;
+  const person = resolvePersonSql('a.login_key', 'pa');
   const inferred = infer
     ? `
     s as (
       -- one user per (ip, instant): two people signing in from one address at the same moment
       -- is resolved deterministically (smallest login), not by scan order
-      select ip, ts, min(lower(trim("user"))) as signin_user
+      select ${ipKeySql('ip')} as ip, ts, min(lower(trim("user"))) as signin_user
         from (${input.signins})
        where ip is not null and nullif(trim("user"), '') is not null and ts is not null
          and ${successfulSigninSql('result')} ${since}
          -- a person, not an OAuth client signing in as itself (Okta client_credentials grants
          -- carry the client id as actor): an email/UPN, or a name norm.people knows
-         and (contains("user", '@') or lower(trim("user")) in (select alias from norm.person_aliases))
-       group by ip, ts
+         and (contains("user", '@') or lower(trim("user")) in (select alias from ${person.aliases}))
+       group by all
     ),
     buckets as (
       select ip, bucket, list({'ts': ts, 'user': signin_user}) as signins
@@ -87,7 +96,7 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
     matched as (
       select e.*, b.signins
         from e left join buckets b
-          on b.ip = (case when e."user" is null then e.src_ip end)
+          on b.ip = (case when e."user" is null then ${ipKeySql('e.src_ip')} end)
          and b.bucket = floor(epoch(e.first_ts) / ${bucketSeconds})::bigint
     ),
     attributed as (
@@ -103,17 +112,16 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
     : `
     attributed as (select *, cast(null as varchar) as inferred_user from e)`;
 
-  const person = resolvePersonSql('a.login_key', 'pa');
   return `
-    with e as (${input.egress}),${inferred},
+    with ${person.cte},
+    e as (${input.egress}),${inferred},
     resolved as (
       select * exclude ("user", user_inferred, inferred_user),
              coalesce("user", inferred_user) as login,
              ${normalLoginSql('coalesce("user", inferred_user)')} as login_key,
              case when "user" is null and inferred_user is not null then true else coalesce(user_inferred, false) end as user_inferred
         from attributed
-    ),
-    ${person.cte}
+    )
     select a.* exclude (login, login_key), a.login as "user", ${person.personId} as person_id
       from resolved a
       ${person.joins}`;

@@ -111,12 +111,13 @@ export function peopleSql(source: string): { people: string; aliases: string } {
  * CTE to add (the alias table read once per query, not once per join), the LEFT JOIN clauses
  * and the person_id expression. Hash joins: the rows stream through, the aliases are held.
  */
-export function resolvePersonSql(login: string, name: string): { cte: string; joins: string; personId: string } {
+export function resolvePersonSql(login: string, name: string): { cte: string; aliases: string; joins: string; personId: string } {
   const aliases = `${name}_aliases`;
   const exact = `${name}_exact`;
   const short = `${name}_short`;
   return {
     cte: `${aliases} as materialized (select alias, person_id from norm.person_aliases)`,
+    aliases,
     joins: `left join ${aliases} ${exact} on ${exact}.alias = ${login}
             left join ${aliases} ${short} on ${short}.alias = (case when ${exact}.person_id is null then ${domainStrippedSql(login)} end)`,
     personId: `coalesce(${exact}.person_id, ${short}.person_id)`,

@@ -43,6 +43,8 @@ beforeAll(async () => {
     // 10.1.0.11: only an OAuth client's own token grant (client_credentials: the actor is the
     // client, not a person) 2 minutes before → not a user
     proxyLine({ minute: 30, ip: '10.1.0.11', host: 'api.openai.com' }),
+    // 10.1.0.12: the IdP logged the address IPv4-mapped (::ffff:10.1.0.12) → same address
+    proxyLine({ minute: 30, ip: '10.1.0.12', host: 'api.openai.com' }),
   ]);
   const events = [
     signin({ minute: 27, ip: '10.1.0.1', user: 'Ann.Lee@Acme-Corp.example' }),
@@ -59,6 +61,7 @@ beforeAll(async () => {
     signin({ minute: 35, ip: '10.1.0.9', user: 'after@acme-corp.example' }),
     signin({ minute: 25, ip: '10.1.0.9', user: 'before@acme-corp.example' }),
     signin({ minute: 20, ip: '10.1.0.10', user: BO }),
+    signin({ minute: 26, ip: '::FFFF:10.1.0.12', user: ANN }),
     { ...signin({ minute: 28, ip: '10.1.0.11', user: '0oaReportScript' }), eventType: 'app.oauth2.as.token.grant.access_token',
       actor: { id: '0oaReportScript', type: 'PublicClientApp', alternateId: '0oaReportScript', displayName: 'report-script' } },
   ];
@@ -121,6 +124,10 @@ describe('egress attribution from IdP sign-ins (ip_window_minutes: 10)', () => {
     expect(rows['10.1.0.11']).toMatchObject({ user: null, user_inferred: false });
   });
 
+  it('compares addresses IPv4-mapped or not as one', () => {
+    expect(rows['10.1.0.12']).toMatchObject({ user: ANN, user_inferred: true, person_id: ANN });
+  });
+
   it('never matches a sign-in from a different IP', () => {
     expect(rows['10.1.0.5']).toMatchObject({ user: null, user_inferred: false });
   });
@@ -138,6 +145,6 @@ describe('attribution off (the default)', () => {
   it('infers nothing, but still resolves the users the lines name', async () => {
     const rows = await query<EgressRow>(cwd, SQL, 'default.yaml');
     expect(rows.filter((r) => r.user !== null)).toEqual([{ src_ip: '10.1.0.3', user: 'acme\\cy.diaz', user_inferred: false, person_id: CY }]);
-    expect(rows).toHaveLength(11);
+    expect(rows).toHaveLength(12);
   });
 });
