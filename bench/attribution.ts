@@ -30,6 +30,8 @@ interface WorkerResult {
   inferred: number;
   resolved: number;
   queryMs: number;
+  /** CPU time of the query (all DuckDB threads of the process), robust to a busy machine. */
+  queryCpuMs: number;
 }
 
 /** Writes egress.parquet, signins.parquet and people.parquet (deterministic) into dir. */
@@ -80,11 +82,12 @@ async function worker(variant: Variant, rows: number, dir: string): Promise<Work
         ? `select *, null::varchar as person_id from (${egress})`
         : attributedEgressSql({ egress, signins, settings: { ipWindowMinutes: variant === 'infer' ? 10 : 0 } });
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const r = await engine.one<{ rows: number; with_user: number; inferred: number; resolved: number; h: bigint }>(
       `select count(*) as rows, count("user") as with_user, count(*) filter (where user_inferred) as inferred,
               count(person_id) as resolved, sum(hash("user", person_id, host, first_ts)) as h from (${sql})`,
     );
-    return { variant, rows: r!.rows, withUser: r!.with_user, inferred: r!.inferred, resolved: r!.resolved, queryMs: Math.round(performance.now() - t) };
+    return { variant, rows: r!.rows, withUser: r!.with_user, inferred: r!.inferred, resolved: r!.resolved, queryMs: Math.round(performance.now() - t), queryCpuMs: Math.round(((u) => (u.user + u.system) / 1000)(process.cpuUsage(cpu))) };
   } finally {
     engine.close();
   }
@@ -112,7 +115,7 @@ const bench: Benchmark = {
     await generate(dir, rows);
     const table: Table = {
       title: `norm.egress over ${rows} hourly rows (memory_limit 512MB, 2 threads)`,
-      columns: ['variant', 'rows', 'with user', 'inferred', 'resolved to a person', 'query s', 'peak RSS MiB'],
+      columns: ['variant', 'rows', 'with user', 'inferred', 'resolved to a person', 'query s', 'query CPU s', 'peak RSS MiB', 'other cores busy'],
       rows: [],
     };
     const notes: string[] = [];
@@ -126,7 +129,7 @@ const bench: Benchmark = {
         continue;
       }
       data.push({ ...out, peakRssKiB: res.peakRssKiB });
-      table.rows.push([variant, out.rows, out.withUser, out.inferred, out.resolved, (out.queryMs / 1000).toFixed(2), res.peakRssKiB ? Math.round(res.peakRssKiB / 1024) : null]);
+      table.rows.push([variant, out.rows, out.withUser, out.inferred, out.resolved, (out.queryMs / 1000).toFixed(2), (out.queryCpuMs / 1000).toFixed(2), res.peakRssKiB ? Math.round(res.peakRssKiB / 1024) : null, res.otherCores === null ? null : res.otherCores.toFixed(1)]);
     }
     rmSync(dir, { recursive: true, force: true });
     return { name: 'attribution', tables: [table], notes, data, ok: notes.length === 0 };
