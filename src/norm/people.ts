@@ -4,9 +4,9 @@
 // users are resolved through. Pure SQL text over the connectors' union; the lake assembles it.
 
 /**
- * An identifier listed by more source rows than this is not evidence that they are one person
- * (a shared mailbox or a service alias); it is ignored for merging. One person appears once per
- * provider instance, so a handful of rows is the most a real identifier has.
+ * An identifier listed under more distinct person_ids than this is not evidence that they are
+ * one person (a shared mailbox or a service alias); it is ignored for merging. One person has a
+ * primary email per provider instance, so a handful is the most a real identifier has.
  */
 export const MAX_ROWS_PER_IDENTIFIER = 8;
 
@@ -56,6 +56,9 @@ export function peopleSql(source: string): { people: string; aliases: string } {
       select distinct a.pid as a, b.pid as b
         from idents a join idents b on a.ident = b.ident
        where a.ident in (select ident from shared)
+      union
+      -- every row reaches itself, also one without any email-shaped identifier
+      select pid, pid from rows
     ),
     reach(a, b) as (
       select a, b from edges

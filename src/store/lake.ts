@@ -46,7 +46,7 @@ export async function attachLake(engine: Duck, paths: DataPaths, opts: LakeViewO
       rawViews.push(`raw.${connector.type}_${stream.name}`);
     }
   }
-  const unions = {} as Record<NormView, { body: string; windowed: string }>;
+  const unions = {} as Record<NormView, { body: string; windowed: string; mapped: boolean }>;
   for (const [view, def] of Object.entries(normViews) as [NormView, NormViewDef][]) {
     const derived: readonly string[] = view === 'egress' ? EGRESS_DERIVED_COLUMNS : [];
     const cols = Object.entries(def.columns).filter(([col]) => !derived.includes(col));
@@ -58,7 +58,7 @@ export async function attachLake(engine: Duck, paths: DataPaths, opts: LakeViewO
     const windowed = def.timeColumn && opts.windowStart && parts.length
       ? `select * from (${body}) where ${sqlIdent(def.timeColumn)} >= ${sqlString(opts.windowStart.toISOString().replace('T', ' ').replace('Z', ''))}::timestamp`
       : body;
-    unions[view] = { body: parts.length ? body : '', windowed };
+    unions[view] = { body, windowed, mapped: parts.length > 0 };
   }
   // people first: egress resolves its users through norm.person_aliases (src/norm/people.ts).
   const people = peopleSql(unions.people.windowed);
@@ -71,7 +71,7 @@ export async function attachLake(engine: Duck, paths: DataPaths, opts: LakeViewO
   await engine.run(`create or replace view norm.person_aliases as ${people.aliases}`);
   const egress = attributedEgressSql({
     egress: unions.egress.windowed,
-    signins: unions.signins.body || undefined,
+    signins: unions.signins.mapped ? unions.signins.body : undefined,
     signinsSince: opts.windowStart,
     settings: opts.attribution ?? ATTRIBUTION_OFF,
   });

@@ -26,6 +26,10 @@ const SOURCE: Src[] = [
   ['c@acme.example', 'c@acme.example', ['y@acme.example'], 'Chain', 'disabled', 'google'],
   // Upper-case person_id from a sloppy mapping still lands lower case.
   ['Zoe@Acme.example', null, ['zoe'], 'Zoe', 'active', 'okta'],
+  // A directory account without any email (login only) is still a person.
+  ['svc-build', null, ['svc-build'], 'Build bot', 'active', 'okta'],
+  // A shared mailbox listed as an alias under 9 people's accounts merges none of them.
+  ...Array.from({ length: 9 }, (_, i): Src => [`staff${i}@acme.example`, `staff${i}@acme.example`, ['helpdesk@acme.example'], `Staff ${i}`, 'active', 'google']),
 ];
 
 beforeAll(async () => {
@@ -70,13 +74,15 @@ describe('norm.people across providers', () => {
     ]);
   });
 
-  it('merges through chains of shared emails, and keeps people apart who share only a short name', async () => {
+  it('merges through chains of shared emails; keeps apart people who share only a short name or a mailbox listed under many people; keeps email-less accounts', async () => {
     const rows = await engine.all<{ person_id: string; providers: string[]; status: string }>(`select person_id, providers, status from norm.people order by person_id`);
     expect(rows).toEqual([
       { person_id: 'a@acme.example', providers: ['entra', 'google', 'okta'], status: 'disabled' },
       { person_id: 'jdoe@acme.example', providers: ['entra', 'google', 'okta'], status: 'active' },
       { person_id: 'sam@acme-labs.example', providers: ['google'], status: 'departed' },
       { person_id: 'sam@acme.example', providers: ['okta'], status: 'active' },
+      ...Array.from({ length: 9 }, (_, i) => ({ person_id: `staff${i}@acme.example`, providers: ['google'], status: 'active' })),
+      { person_id: 'svc-build', providers: ['okta'], status: 'active' },
       { person_id: 'zoe@acme.example', providers: ['okta'], status: 'active' },
     ]);
   });
@@ -89,7 +95,7 @@ describe('resolving a logged user to a person', () => {
   });
 
   it('leaves ambiguous short names, unknown users and empty strings unresolved, and resolves exact emails of both ambiguous people', async () => {
-    expect(await resolve(['sam', 'ACME\\sam', 'nobody@acme.example', 'nobody', '', 'sam@acme.example', 'sam@acme-labs.example', 'zoe', 'x@acme.example'])).toEqual({
+    expect(await resolve(['sam', 'ACME\\sam', 'nobody@acme.example', 'nobody', '', 'sam@acme.example', 'sam@acme-labs.example', 'zoe', 'x@acme.example', 'svc-build', 'helpdesk@acme.example'])).toEqual({
       sam: null,
       'ACME\\sam': null,
       'nobody@acme.example': null,
@@ -98,6 +104,8 @@ describe('resolving a logged user to a person', () => {
       'sam@acme.example': 'sam@acme.example',
       'sam@acme-labs.example': 'sam@acme-labs.example',
       zoe: 'zoe@acme.example',
+      'svc-build': 'svc-build',
+      'helpdesk@acme.example': null,
       'x@acme.example': 'a@acme.example',
     });
   });
