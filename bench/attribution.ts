@@ -20,7 +20,7 @@ type Variant = (typeof VARIANTS)[number];
 
 const PEOPLE = 20_000;
 const IPS = 8_000;
-const SIGNINS = 300_000;
+const DEFAULT_SIGNINS = 300_000;
 const DAYS = 30;
 
 interface WorkerResult {
@@ -35,7 +35,7 @@ interface WorkerResult {
 }
 
 /** Writes egress.parquet, signins.parquet and people.parquet (deterministic) into dir. */
-export async function generate(dir: string, rows: number): Promise<void> {
+export async function generate(dir: string, rows: number, signins = DEFAULT_SIGNINS): Promise<void> {
   const engine = await openEngine({ memoryLimit: '512MB', threads: 2, tempDirectory: join(dir, 'tmp') });
   try {
     const t0 = `timestamp '2026-01-01 00:00:00'`;
@@ -49,7 +49,7 @@ export async function generate(dir: string, rows: number): Promise<void> {
              'p' || lpad((hash(i, 2) % ${PEOPLE})::varchar, 5, '0') || '@acme.example' as "user", '0oa1' as app_id, 'App' as app_name,
              '10.' || (hash(i, 3) % ${IPS} // 250)::varchar || '.' || (hash(i, 3) % 250)::varchar || '.1' as ip, 'ua' as user_agent,
              case when hash(i, 4) % 10 = 0 then 'FAILURE' else 'SUCCESS' end as result, 'e' || i as event_id
-        from range(${SIGNINS}) t(i)) to '${join(dir, 'signins.parquet')}' (format parquet)`);
+        from range(${signins}) t(i)) to '${join(dir, 'signins.parquet')}' (format parquet)`);
     // A user spelt four ways (jdoe-like short name, DOMAIN\\name, email, mixed-case email), or none.
     await engine.run(`copy (
       select hour, hour + to_seconds((hash(i, 6) % 1800)::bigint) as first_ts, hour + to_seconds((1800 + hash(i, 7) % 1799)::bigint) as last_ts,
@@ -93,28 +93,29 @@ async function worker(variant: Variant, rows: number, dir: string): Promise<Work
   }
 }
 
-function parseRows(args: string[]): number {
-  const i = args.indexOf('--rows');
+function parseCount(args: string[], flag: string, fallback: number): number {
+  const i = args.indexOf(flag);
   const v = i >= 0 ? args[i + 1] : undefined;
-  if (!v) return 1_000_000;
+  if (!v) return fallback;
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(v);
-  if (!m) throw new Error(`--rows: a count such as 1M or 250k, got ${v}`);
+  if (!m) throw new Error(`${flag}: a count such as 1M or 250k, got ${v}`);
   return Math.round(Number(m[1]) * (m[2]!.toLowerCase() === 'm' ? 1e6 : m[2]!.toLowerCase() === 'k' ? 1e3 : 1));
 }
 
 const bench: Benchmark = {
   name: 'attribution',
   description: 'norm.egress user attribution + person resolution over N synthetic hourly rows',
-  usage: 'attribution [--rows 1M]',
+  usage: 'attribution [--rows 1M] [--signins 300k]',
   async run(ctx: BenchContext): Promise<BenchReport> {
-    const rows = parseRows(ctx.args);
+    const rows = parseCount(ctx.args, '--rows', 1_000_000);
+    const signins = parseCount(ctx.args, '--signins', DEFAULT_SIGNINS);
     const dir = join(ctx.cacheDir, `attribution-${rows}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'tmp'), { recursive: true });
-    ctx.log(`attribution: generating ${rows} egress rows, ${SIGNINS} sign-ins, ${PEOPLE} people`);
-    await generate(dir, rows);
+    ctx.log(`attribution: generating ${rows} egress rows, ${signins} sign-ins, ${PEOPLE} people`);
+    await generate(dir, rows, signins);
     const table: Table = {
-      title: `norm.egress over ${rows} hourly rows (memory_limit 512MB, 2 threads)`,
+      title: `norm.egress over ${rows} hourly rows, ${signins} sign-ins, ${PEOPLE} people (memory_limit 512MB, 2 threads)`,
       columns: ['variant', 'rows', 'with user', 'inferred', 'resolved to a person', 'query s', 'query CPU s', 'peak RSS MiB', 'other cores busy'],
       rows: [],
     };

@@ -67,37 +67,48 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
   // Candidates without sorting the egress rows (they can be many millions): sign-ins are put in
   // buckets of (window + 60) minutes on first_ts's time line — each sign-in into every bucket
   // whose rows could reach it (an hourly row spans < 60 minutes) — and each row probes its one
-  // bucket through a hash join, so egress streams through and only the sign-ins are held (or
-  // spilled). The exact distance test then runs on the bucket's few sign-ins.
+  // bucket through a hash join, so egress streams through. Only buckets that some row without a
+  // user probes are built (a semi-join on those rows' (ip, bucket) keys, which reads the egress
+  // union a second time), and one person's sign-ins from one address count at most twice a
+  // minute (the first and the last): sign-in logs repeat themselves (session, SSO, token events
+  // of one login), and the bucket lists are what must fit in memory.
   const bucketSeconds = (minutes + 60) * 60;
+  const bucketOf = (ts: string) => `floor(epoch(${ts}) / ${bucketSeconds})::bigint`;
   const person = resolvePersonSql('a.login_key', 'pa');
   const inferred = infer
     ? `
+    wanted as (
+      select distinct ${ipKeySql('src_ip')} as ip, ${bucketOf('first_ts')} as bucket
+        from e where "user" is null and src_ip is not null and first_ts is not null
+    ),
     s as (
-      -- one user per (ip, instant): two people signing in from one address at the same moment
-      -- is resolved deterministically (smallest login), not by scan order
-      select ${ipKeySql('ip')} as ip, ts, min(lower(trim("user"))) as signin_user
+      select ${ipKeySql('ip')} as ip, lower(trim("user")) as signin_user, min(ts) as first_in_minute, max(ts) as last_in_minute
         from (${input.signins})
        where ip is not null and nullif(trim("user"), '') is not null and ts is not null
          and ${successfulSigninSql('result')} ${since}
          -- a person, not an OAuth client signing in as itself (Okta client_credentials grants
          -- carry the client id as actor): an email/UPN, or a name norm.people knows
          and (contains("user", '@') or lower(trim("user")) in (select alias from ${person.aliases}))
-       group by all
+       group by 1, 2, date_trunc('minute', ts)
+    ),
+    spread as (
+      select ip, signin_user, ts,
+             unnest(range(floor((epoch(ts) - ${bucketSeconds}) / ${bucketSeconds})::bigint,
+                          floor((epoch(ts) + ${minutes * 60}) / ${bucketSeconds})::bigint + 1)) as bucket
+        from (select ip, signin_user, unnest(list_distinct([first_in_minute, last_in_minute])) as ts from s)
     ),
     buckets as (
-      select ip, bucket, list({'ts': ts, 'user': signin_user}) as signins
-        from (select ip, ts, signin_user,
-                     unnest(range(floor((epoch(ts) - ${bucketSeconds}) / ${bucketSeconds})::bigint,
-                                  floor((epoch(ts) + ${minutes * 60}) / ${bucketSeconds})::bigint + 1)) as bucket
-                from s)
-       group by ip, bucket
+      -- ties (same distance, same side, same instant) go to the smallest login: the struct sorts
+      -- on every field in order, so the answer never depends on scan order
+      select sp.ip, sp.bucket, list({'ts': sp.ts, 'user': sp.signin_user}) as signins
+        from spread sp semi join wanted w on w.ip = sp.ip and w.bucket = sp.bucket
+       group by sp.ip, sp.bucket
     ),
     matched as (
       select e.*, b.signins
         from e left join buckets b
           on b.ip = (case when e."user" is null then ${ipKeySql('e.src_ip')} end)
-         and b.bucket = floor(epoch(e.first_ts) / ${bucketSeconds})::bigint
+         and b.bucket = ${bucketOf('e.first_ts')}
     ),
     attributed as (
       -- nearest first: distance, then a sign-in at or before the activity over one after it,
@@ -114,7 +125,7 @@ export function attributedEgressSql(input: EgressAttributionInput): string {
 
   return `
     with ${person.cte},
-    e as (${input.egress}),${inferred},
+    e as not materialized (${input.egress}),${inferred},
     resolved as (
       select * exclude ("user", user_inferred, inferred_user),
              coalesce("user", inferred_user) as login,
