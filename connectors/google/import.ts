@@ -150,10 +150,6 @@ export async function importGoogleFiles(ctx: RunContext, opts: ImportOptions): P
           (await writerFor('tokens')).add(row);
         } else {
           for (const row of activityRows(c.value)) {
-            if (!row.event_id) {
-              reject(`${file}:${rec.line}: ${c.kind === 'token_activity' ? 'token' : 'login'} activity without a readable id.time`);
-              continue;
-            }
             if (seen.has(row.event_id)) continue; // the same event twice in this import
             seen.add(row.event_id);
             (await writerFor(c.kind)).add(row);

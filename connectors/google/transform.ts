@@ -95,15 +95,18 @@ export function eventId(time: string, uniqueQualifier: string | null, name: stri
   return `${time}|${uniqueQualifier ?? ''}|${name ?? ''}|${h}`;
 }
 
-function eventRow(activity: unknown, event: { type: unknown; name: unknown; parameters: unknown }) {
-  const time = normTime(pick(activity, 'id', 'time'));
+function eventRow(activity: unknown, event: { type: unknown; name: unknown; parameters: unknown }, index: number) {
+  // SIEM copies may lack id.time (then their own event time, Panther's p_event_time, stands in).
+  const time = normTime(pick(activity, 'id', 'time')) ?? normTime(pick(activity, 'p_event_time'));
   const uq = str(pick(activity, 'id', 'uniqueQualifier'));
   const params = parameterMap(event.parameters);
   const name = str(event.name);
+  // Without any time (partial exports) a content hash is the id, so re-imports still dedupe.
+  const derived = () => `derived:${createHash('sha256').update(canonical(activity)).digest('hex').slice(0, 32)}#${index}`;
   const scopes = params.scope ?? params.scopes;
   const bytes = Number(params.num_response_bytes);
   return {
-    event_id: time ? eventId(time, uq, name, params) : null,
+    event_id: time ? eventId(time, uq, name, params) : derived(),
     time,
     unique_qualifier: uq,
     application: str(pick(activity, 'id', 'applicationName')),
@@ -134,7 +137,7 @@ export type ActivityRow = ReturnType<typeof eventRow>;
 export function activityRows(activity: unknown): ActivityRow[] {
   const events = pick(activity, 'events');
   if (Array.isArray(events)) {
-    return events.map((e) => eventRow(activity, { type: pick(e, 'type'), name: pick(e, 'name'), parameters: pick(e, 'parameters') }));
+    return events.map((e, i) => eventRow(activity, { type: pick(e, 'type'), name: pick(e, 'name'), parameters: pick(e, 'parameters') }, i));
   }
-  return [eventRow(activity, { type: pick(activity, 'type'), name: pick(activity, 'name'), parameters: pick(activity, 'parameters') })];
+  return [eventRow(activity, { type: pick(activity, 'type'), name: pick(activity, 'name'), parameters: pick(activity, 'parameters') }, 0)];
 }
