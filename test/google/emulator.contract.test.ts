@@ -82,7 +82,7 @@ describe('Google emulator contract', () => {
     await dir.users.list({ customer: 'my_customer', maxResults: 1 }); // token fetched
     emu.resetStats();
     emu.setFaults({ throttleStorm: { requests: 1, shapes: ['userRateLimitExceeded'] } });
-    const err = await dir.users.list({ customer: 'my_customer', maxResults: 1 }).catch((e: unknown) => e as { status: number; response: { data: unknown; headers: Headers } });
+    const err = (await dir.users.list({ customer: 'my_customer', maxResults: 1 }).then(() => undefined, (e: unknown) => e)) as { status: number; response: { data: unknown; headers: Headers } };
     expect(err.status).toBe(403);
     expect(err.response.data).toMatchObject({ error: { code: 403, status: 'PERMISSION_DENIED', errors: [{ reason: 'userRateLimitExceeded', domain: 'usageLimits' }] } });
     expect([err.response.headers.get('retry-after'), err.response.headers.get('x-ratelimit-remaining')]).toEqual([null, null]);
@@ -95,7 +95,7 @@ describe('Google emulator contract', () => {
   });
 
   it('a scope not authorised for delegation is 401 unauthorized_client at the token endpoint', async () => {
-    const err = await jwt(['https://www.googleapis.com/auth/gmail.readonly']).authorize().catch((e: unknown) => e as { message: string; response: { status: number } });
+    const err = (await jwt(['https://www.googleapis.com/auth/gmail.readonly']).authorize().then(() => undefined, (e: unknown) => e)) as { message: string; response: { status: number } };
     expect(err.response.status).toBe(401);
     expect(err.message).toBe('unauthorized_client: Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.');
   });
