@@ -3,7 +3,9 @@
 //   tokens          tokens.list once per user (unpaged), `concurrency` at a time on p-queue, in
 //                   user-id order, committed every N users with the next user's id as cursor, so
 //                   a killed scan resumes after the last committed user and never asks for a
-//                   committed user's tokens again. Progress: users done of users listed.
+//                   committed user's tokens again (only the batch in flight at the kill is
+//                   asked again). The next batch is fetched while one commits. Progress: users
+//                   done of users listed.
 //   *_activity      Reports activities.list for `token` and `login`, incremental by startTime:
 //                   each sync starts `overlap_minutes` before the newest event it has (late events
 //                   arrive there) and drops events already stored — checked against the committed
@@ -123,11 +125,20 @@ export function googleLiveStreams(ctx: RunContext, apis: GoogleApis, config: Goo
             throw describeGoogleError(e, { what: `GET /admin/directory/v1/users/${u.id}/tokens`, stream: 'tokens', scope: GOOGLE_SCOPES.tokens, apis });
           }
         };
+        // Pipelined: the next batch is being fetched while this one commits (its rows are held
+        // back until the commit is done, so a commit holds exactly the users before its cursor).
+        const fetchBatch = (from: number) => Promise.all(sorted.slice(from, from + every).map((u) => queue.add(() => fetchTokens(u))));
+        let pending = fetchBatch(start);
+        // A failing batch fetched ahead must not become an unhandled rejection while we commit.
+        pending.catch(() => undefined);
         for (let from = start; from < sorted.length; from += every) {
-          const batch = sorted.slice(from, from + every);
-          const rows = await Promise.all(batch.map((u) => queue.add(() => fetchTokens(u))));
-          for (const list of rows) for (const r of list ?? []) s.writer.add(r);
+          const rows = await pending;
           const next = sorted[from + every];
+          if (next !== undefined) {
+            pending = fetchBatch(from + every);
+            pending.catch(() => undefined);
+          }
+          for (const list of rows) for (const r of list ?? []) s.writer.add(r);
           const done = Math.min(sorted.length, from + every);
           ctx.progress.update(`${ctx.instance}: tokens: ${done.toLocaleString()} of ${sorted.length.toLocaleString()} users`);
           if (next !== undefined) await s.checkpoint({ next_user: next.id } satisfies FanOutCursor);

@@ -85,7 +85,7 @@ describe('a clean scan of the demo domain', () => {
     expect(row).toEqual({ people: g.users.length, departed_status: 'disabled', logins, usage, authorizations });
   });
 
-  it('the rules flag both planted Google apps as unregistered and no Google first-party client', async () => {
+  it('the rules flag both planted Google apps (unregistered, and each grant as risky) and no Google first-party client', async () => {
     const r = await runCli(['findings', 'list', '--status', 'all', '--json'], { cwd: tmp.dir, env: world.env });
     expect(r.code, r.stderr).toBe(0);
     const findings = json<{ rule_id: string; instance: string; resource: string; status: string }[]>(r);
@@ -93,6 +93,11 @@ describe('a clean scan of the demo domain', () => {
     expect(unregistered).toEqual([planted('google-mail-merge-script').app_id, planted('google-departed-user-tool').app_id].sort());
     const firstParty = world.tenant.firstPartyApps.filter((a) => a.provider === 'google').map((a) => a.app_id);
     expect(firstParty).toHaveLength(3);
-    expect(findings.filter((f) => firstParty.includes(f.resource))).toEqual([]);
+    expect(findings.filter((f) => firstParty.some((id) => f.resource.startsWith(id)))).toEqual([]);
+    // risky-scope-grant (catalog.risky_scopes): one finding per planted grant (app:principal),
+    // nothing for registered apps whose approved scopes cover what they hold.
+    const risky = findings.filter((f) => f.rule_id === 'risky-scope-grant' && f.instance === 'google-prod').map((f) => f.resource).sort();
+    const expectedRisky = world.tenant.answerKey.filter((a) => a.provider === 'google').flatMap((a) => a.people.map((p) => `${a.app_id}:${p}`)).sort();
+    expect(risky).toEqual(expectedRisky);
   });
 });
