@@ -24,7 +24,7 @@ export const GOOGLE_BENCH_NOW = Date.parse('2025-06-15T12:00:00.000Z');
 const GOAL_SHARE_FRACTION = 0.9;
 /** A stream is rate-bound when its minimum (requests ÷ (share × quota)) is at least this many virtual minutes. */
 const RATE_BOUND_MIN_MINUTES = 5;
-const DEFAULT_SCALE: Record<TenantSize, number> = { demo: 50, large: 20 };
+const DEFAULT_SCALE: Record<TenantSize, number> = { demo: 50, large: 10 };
 const STREAMS = [
   { name: 'users', route: '/admin/directory/v1/users', api: 'directory' },
   { name: 'tokens', route: '/admin/directory/v1/users/{userKey}/tokens', api: 'directory' },
