@@ -64,6 +64,18 @@ describe('throttling', () => {
   });
 });
 
+describe('a slow answer', () => {
+  it('times out after timeout_seconds and is retried with a fresh timeout: the stream completes', async () => {
+    // timeout_seconds is 2 (real); the first users.list answer takes 4 s.
+    const { world, dir } = await fresh('slow', { faults: { slow: { delayMs: 4_000, requests: 1, pathPrefix: '/admin/directory/v1/users' } } }, { streams: ['users'] });
+    const r = await scan(dir, world.env);
+    expect(r.code, r.stderr).toBe(0);
+    const users = byStream(r.results).users!;
+    expect([users.status, users.rowsWritten, users.retries]).toEqual(['ok', world.tenant.google.users.length, 1]);
+    expect(world.emu.stats.byRoute['/admin/directory/v1/users']).toBe(2);
+  });
+});
+
 describe('a 500 beyond the retries on one user’s tokens', () => {
   it('leaves the tokens stream partial (exit 3) and resolves nothing: the planted findings stay open', async () => {
     const { world, dir } = await fresh('partial');
