@@ -2,8 +2,13 @@
 // apps held by the people the key names with the scopes it names, every other non-first-party
 // client registered with approved scopes covering what it holds (so nothing else alarms), and
 // Google's own clients in the first-party list, holding broad scopes as a trap.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTenant } from '../../fixtures/tenant/index.js';
+import { writeTenant } from '../../fixtures/tenant/cli.js';
+import { json, runCli } from '../helpers/cli.js';
 import { NOW } from './world.js';
 
 const tenant = generateTenant({ seed: 42, size: 'demo', now: NOW });
@@ -64,5 +69,19 @@ describe('synthetic Google domain (demo)', () => {
       .sort();
     expect(authorizers).toEqual([...script.people].sort());
     expect(g.counts.loginEvents).toBe(1_000);
+  });
+
+  it('writeTenant writes the Google exports in the API shapes, and `import google` loads every row of them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shadowscan-gtenant-'));
+    try {
+      await writeTenant(tenant, join(dir, 't'));
+      const files = ['users.json', 'tokens.jsonl', 'token-activity.json', 'login-activity.jsonl'].map((f) => join(dir, 't', 'google', f));
+      const r = await runCli(['import', 'google', ...files, '--complete', '--json', '--data-dir', join(dir, 'data')], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const rows = Object.fromEntries(json<{ results: { stream: string; rowsWritten: number; rejects: number }[] }>(r).results.map((x) => [x.stream, [x.rowsWritten, x.rejects]]));
+      expect(rows).toEqual({ users: [g.users.length, 0], tokens: [g.counts.tokens, 0], token_activity: [g.counts.tokenEvents, 0], login_activity: [g.counts.loginEvents, 0] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
