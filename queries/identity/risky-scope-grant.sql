@@ -11,8 +11,9 @@
 -- mark, catalog.first_party_apps by app id, catalog.first_party_publishers by publisher id) never
 -- alarm: their grants are ok. Grants without any catalogued scope are not judged.
 with held as (
-  select g.instance, g.provider, g.app_id, g.principal, g.resource, g.consent_type, s.scope
-    from norm.grants g, unnest(coalesce(g.scopes, [])) as s(scope)
+  -- unnest in the select list, not a lateral join: the latter costs a delim join per grant
+  select instance, provider, app_id, principal, resource, consent_type, unnest(coalesce(scopes, [])) as scope
+    from norm.grants
 ),
 hits as (
   select h.instance, h.provider, h.app_id, h.principal, h.consent_type, h.scope,
@@ -96,6 +97,6 @@ select instance,
               || case when registry_id is null then '; the app is not in the registry'
                       else ', beyond what ' || registry_id || ' approves' end
        end as reason,
-       provider, app_id, principal, consent_type, capabilities, risky_scopes, worst as worst_severity,
+       provider, app_id, principal, consent_type, capabilities, risky_scopes,
        approved_risky_scopes, registry_id, first_party_by
   from judged

@@ -5,6 +5,7 @@
 // Pure: the caller loads the catalogs, config and registry (src/commands/domains.ts).
 import { parse } from 'tldts';
 import { EXTRA_PLATFORM_SUFFIXES } from '../ingest/domains.js';
+import { longest } from './classify.js';
 import { hostMatches, normalizeHost, registrableDomain } from './hosts.js';
 import type { CatalogDomain, Catalogs, CatalogSource, DomainCategory } from './load.js';
 
@@ -120,10 +121,4 @@ function verdict(x: HostExplanation, minUsers: number): HostExplanation['verdict
     reported: true,
     text: `${service}, ${x.registry.checked ? 'not in the registry' : 'no registry consulted'}: unregistered-egress alarms on ${x.domain} when at least ${minUsers} user(s) reach it`,
   };
-}
-
-function longest<T extends { domain: string }>(entries: readonly T[], host: string): T | undefined {
-  let best: T | undefined;
-  for (const e of entries) if (hostMatches(host, e.domain) && (!best || e.domain.length > best.domain.length)) best = e;
-  return best;
 }

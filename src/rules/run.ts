@@ -27,7 +27,9 @@ const SQL_STATUSES: readonly RuleStatus[] = ['alarm', 'ok', 'info'];
 
 export async function runRules(engine: Duck, rules: readonly Rule[], opts: RunRulesOptions): Promise<RuleResult[]> {
   const out: RuleResult[] = [];
-  for (const rule of rules) out.push(...(await runRule(engine, rule, opts)));
+  // One push per result: spreading hundreds of thousands of results (one per grant) as call
+  // arguments overflows the stack.
+  for (const rule of rules) for (const r of await runRule(engine, rule, opts)) out.push(r);
   return out;
 }
 
@@ -124,7 +126,7 @@ export function applySkips(rule: Rule, results: RuleResult[], sources: readonly 
   for (const scope of ruleScopes(rule, sources, results.map((r) => r.instance))) {
     const mine = results.filter((r) => r.instance === scope.instance);
     if (scope.complete) {
-      out.push(...mine.sort((a, b) => a.resource.localeCompare(b.resource)));
+      for (const r of mine.sort((a, b) => a.resource.localeCompare(b.resource))) out.push(r);
       continue;
     }
     out.push({

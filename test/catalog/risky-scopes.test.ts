@@ -50,6 +50,18 @@ describe('the shipped risky-scope catalog', () => {
   });
 });
 
+describe('Azure AD Graph (legacy API still granted in old tenants)', () => {
+  it('rates each permission like its Microsoft Graph namesake', () => {
+    const aad = scopes.filter((r) => r.resource === '00000002-0000-0000-c000-000000000000');
+    expect(aad.map((r) => `${r.scope}/${r.permission_type}`)).toContain('Directory.ReadWrite.All/application');
+    for (const r of aad) {
+      const graph = scopes.find((g) => g.resource === '00000003-0000-0000-c000-000000000000' && g.scope === r.scope && g.permission_type === r.permission_type);
+      expect(graph, r.scope).toBeDefined();
+      expect([r.severity, r.capabilities], `${r.scope} ${r.permission_type}`).toEqual([graph!.severity, graph!.capabilities]);
+    }
+  });
+});
+
 describe('catalog.risky_scopes', () => {
   let engine: Duck;
   beforeEach(async () => {
