@@ -61,7 +61,12 @@ export async function runDemo(
 
   const scale = opts.timeScale ?? 1;
   const anchorReal = Date.now();
-  const clock = scale === 1 ? systemClock : anchoredClock(scale, anchorReal, anchorReal);
+  // A time-scaled run ends ahead of the wall clock; the next run starts from there, so its
+  // scans never happen "before" the previous ones (findings would look new again).
+  const clockPath = join(ws, 'demo-clock.json');
+  const resumeAt = scale !== 1 && existsSync(clockPath) ? (JSON.parse(readFileSync(clockPath, 'utf8')) as { virtualEnd: number }).virtualEnd : 0;
+  const anchorVirtual = Math.max(anchorReal, resumeAt);
+  const clock = scale === 1 ? systemClock : anchoredClock(scale, anchorReal, anchorVirtual);
   const emulator = await startOktaEmulator({ tenant, clock });
   // Google Workspace: a service account (fresh key each run) with domain-wide delegation.
   const saKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -91,7 +96,7 @@ export async function runDemo(
     };
     writeFileSync(join(ws, 'shadowscan.yaml'), `# Written by npm run demo; rewritten on every run (the emulator's port changes).\n${stringify(config)}`, { mode: 0o600 });
     const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, NO_PROXY: '127.0.0.1,localhost' };
-    if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorReal);
+    if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorVirtual);
     say('scanning: Okta and Google Workspace through their real SDKs, and the proxy log…');
     const scan = await run(['scan', '--json'], ws, env);
     if (![0, 1, 3].includes(scan.code)) throw new Error(`scan failed (exit ${scan.code}):\n${scan.stderr}`);
@@ -112,6 +117,7 @@ export async function runDemo(
   } finally {
     await emulator.close();
     await google.close();
+    if (scale !== 1) writeFileSync(clockPath, `${JSON.stringify({ virtualEnd: clock.now() })}\n`);
   }
 }
 
