@@ -18,7 +18,7 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ingest: async () => (await import('./ingest.js')).default,
   okta: async () => (await import('./okta.js')).default,
   // entra:  async () => (await import('./entra.js')).default,
-  // google: async () => (await import('./google.js')).default,
+  google: async () => (await import('./google.js')).default,
 };
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
