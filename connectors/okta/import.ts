@@ -2,9 +2,8 @@
 // SIEM copies with lowercased keys and partial records), apps and users JSON. Each record is
 // recognised by its fields and routed to its stream; unknown or id-less records are rejects
 // with file:line. Events dedupe on uuid, so overlapping exports are harmless.
-import { createHash } from 'node:crypto';
 import { ExternalError, UserError } from '../../src/errors.js';
-import { jsonRecords, openText, type JsonRecord } from '../../src/ingest/records.js';
+import { contentId, jsonRecords, openText, type JsonRecord } from '../../src/ingest/records.js';
 import type { ImportOptions, RunContext, StreamRunResult } from '../../src/connectors/types.js';
 import { ApiStreamWriter } from '../../src/connectors/runtime/writer.js';
 import { syncResult } from '../../src/connectors/runtime/result.js';
@@ -31,7 +30,7 @@ export function classifyOktaRecord(r: unknown): Kind | undefined {
  */
 function exportedEventRow(value: unknown) {
   const row = logEventRow(value);
-  row.uuid ??= `derived:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
+  row.uuid ??= contentId(value);
   row.published ??= (pick(value, 'p_event_time') as string | undefined) ?? null;
   return row;
 }

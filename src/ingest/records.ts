@@ -3,6 +3,7 @@
 // Azure Event Hub `{"records": […]}`), plain or .gz, UTF-8 or UTF-16 (PowerShell writes UTF-16 LE
 // with a BOM). Each record comes with the line it starts on, so rejects read `file:line: reason`.
 // A truncated document still yields every record that is complete before the cut.
+import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -346,4 +347,12 @@ function scanDocument(text: string, unwrap: Set<string>) {
   }
   if (elements === undefined) return { firstLine, elements: undefined, closed: true, members, wrapped: false };
   return { firstLine, elements, closed, members, wrapped: true };
+}
+
+/**
+ * A stand-in event id for exported records that lack one (SIEM copies, the portal's audit CSV):
+ * a hash of the record's content, so importing the same record again still dedupes.
+ */
+export function contentId(value: unknown): string {
+  return `derived:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
 }
