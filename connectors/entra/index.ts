@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ConnectorDefinition, StreamRunResult } from '../../src/connectors/types.js';
 import type { NormView } from '../../src/norm/schema.js';
 import { entraStreams } from './streams.js';
+import { importEntraFiles } from './import.js';
 
 const normViewNames: NormView[] = ['apps', 'grants', 'app_credentials', 'signins', 'admin_events', 'people'];
 const norm: ConnectorDefinition['norm'] = {};
@@ -19,6 +20,7 @@ export const entraConnector: ConnectorDefinition = {
   title: 'Microsoft Entra ID (service principals, grants, app roles, credentials, audits, sign-ins)',
   streams: Object.values(entraStreams),
   norm,
+  importFiles: importEntraFiles,
   async scan(ctx, config): Promise<StreamRunResult[]> {
     const { scanEntra } = await import('./live.js');
     return scanEntra(ctx, config as never);

@@ -4,7 +4,7 @@
 // sometimes lowercased. `properties` is the Graph signIn / directoryAudit object; the envelope
 // fills what it lacks (time, IP, status, correlation id), and the category says which sign-in
 // type it was (the beta `signInEventTypes`).
-import { pick } from '../../okta/transform.js';
+import { pick } from '../transform.js';
 import type { EntraKind } from './graph.js';
 
 const signInCategories: Record<string, { type: string; interactive: boolean }> = {
@@ -54,6 +54,7 @@ export function fromDiagnostic(r: unknown): Converted {
   if (category.toLowerCase() === 'auditlogs' || looksAudit) {
     fill(props, 'activityDateTime', pick(r, 'time'));
     fill(props, 'activityDisplayName', pick(r, 'operationName'));
+    if (category.toLowerCase() !== 'auditlogs') fill(props, 'category', category);
     fill(props, 'correlationId', pick(r, 'correlationId'));
     fill(props, 'result', pick(props, 'resultType') ?? pick(r, 'resultType') ?? pick(r, 'result'));
     return { kind: 'directory_audits', value: props };

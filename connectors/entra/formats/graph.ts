@@ -2,7 +2,7 @@
 // dumps with PascalCase keys): which collection a record belongs to — from the page's
 // `@odata.context`, the object's `@odata.type`, or failing both its fields — and the clean-up
 // PowerShell dumps need before the shared transform reads them.
-import { pick } from '../../okta/transform.js';
+import { pick } from '../transform.js';
 import { normalizeTimes } from './time.js';
 
 /** The raw streams an imported Graph object can land in (stream names of connectors/entra/streams.ts). */

@@ -7,7 +7,7 @@ import { UserError } from '../../../src/errors.js';
 import { csvRecords } from '../../../src/ingest/csv.js';
 import { contentId, jsonRecords, openText, textLines, type OpenedText } from '../../../src/ingest/records.js';
 import { fromDiagnostic, isDiagnosticRecord, type Converted } from './azure-monitor.js';
-import { pick } from '../../okta/transform.js';
+import { pick } from '../transform.js';
 import { classifyGraphObject, entraKindLabels, kindFromContext, missingFields, normalizeGraphObject, type EntraKind } from './graph.js';
 import { fromManagementActivity, isManagementActivityRecord } from './m365.js';
 import { csvFormatHint, csvLayout, fromAuditRow, fromSignInRow, signInTypeFromFileName } from './portal-csv.js';

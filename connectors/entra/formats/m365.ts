@@ -3,7 +3,7 @@
 // 15 (AzureActiveDirectoryStsLogon: UserLoggedIn / UserLoginFailed), 9 (AccountLogon) and 8
 // (directory changes such as "Consent to application.", "Add service principal."). Sign-ins
 // become Graph signIn objects, the rest directoryAudit objects; other workloads are rejected.
-import { pick } from '../../okta/transform.js';
+import { pick } from '../transform.js';
 import type { Converted } from './azure-monitor.js';
 
 const AAD_RECORD_TYPES = new Set([8, 9, 15]);
