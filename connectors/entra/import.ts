@@ -118,7 +118,8 @@ export async function importEntraFiles(ctx: RunContext, opts: ImportOptions): Pr
     const spoiled = snapshot && (opts.complete ?? false) && damaged.length > 0;
     const complete = !snapshot || ((opts.complete ?? false) && !spoiled);
     w.sync.addRejectExamples(examples);
-    await w.commit(undefined, { final: true });
+    // `final` marks the sync complete, so it is passed only when the snapshot may count as one.
+    await w.commit(undefined, { final: complete });
     w.sync.counters.rejects += mine.length;
     w.sync.counters.lines_read += mine.length;
     const error = spoiled ? `not recorded as a complete snapshot: ${damaged.map((d) => safeExample(d, 200)).join(', ')} ${damaged.length > 1 ? 'are' : 'is'} truncated` : undefined;
@@ -126,6 +127,10 @@ export async function importEntraFiles(ctx: RunContext, opts: ImportOptions): Pr
     const status = spoiled ? 'partial' : 'ok';
     await w.sync.finish(status, { complete, error, hint, detail: { files: planned.length, rejects_in_run: rejectCount } });
     results.push(syncResult(w.sync, status, { rejects: mine.length, rejectExamples: examples, files: planned.length, ...(error ? { error, hint } : {}) }));
+  }
+  const hidden = [...writers.keys()].filter((name) => entraStreams[name].mode === 'snapshot');
+  if (hidden.length && !opts.complete) {
+    ctx.progress.note(`${ctx.instance}: ${hidden.join(', ')} imported but not shown by queries and rules until imported as a complete snapshot (--complete: the files hold the whole tenant)`);
   }
   ctx.progress.done();
   if (results.length === 0) throw new UserError('nothing to import: the files held no usable Entra records', { details: rejected.slice(0, 5).map((r) => r.msg) });

@@ -89,7 +89,7 @@ export async function importOktaFiles(ctx: RunContext, opts: ImportOptions): Pro
   for (const [kind, w] of writers) {
     const complete = kind === 'system_log' || (opts.complete ?? false);
     w.sync.addRejectExamples(rejects);
-    await w.commit(undefined, { final: true });
+    await w.commit(undefined, { final: complete }); // final marks the sync complete: only with --complete for snapshots
     w.sync.counters.rejects += rejectCount;
     w.sync.counters.lines_read += rejectCount;
     await w.sync.finish('ok', { complete });
