@@ -55,7 +55,6 @@ export const entraStreams = {
       owner_type: 'VARCHAR', owner_id: 'VARCHAR', app_id: 'VARCHAR', key_id: 'VARCHAR', kind: 'VARCHAR',
       display_name: 'VARCHAR', usage: 'VARCHAR', start_date_time: 'TIMESTAMP', end_date_time: 'TIMESTAMP',
     },
-    eventId: 'key_id',
     permissions: readDirectory,
   },
   /** Delegated grants. client_id / resource_id are service principal object ids, not appIds. */

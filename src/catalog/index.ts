@@ -15,6 +15,7 @@ export {
   type CatalogSource,
   type DomainCategory,
   type FirstPartyApp,
+  type FirstPartyPublisher,
   type NoiseDomain,
   type NoiseKind,
 } from './load.js';

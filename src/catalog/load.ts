@@ -1,5 +1,5 @@
-// Loads the shipped domain knowledge in catalogs/*.yaml (first-party apps, domains, noise),
-// each versioned and naming its sources, and validates it: every problem at once as
+// Loads the shipped domain knowledge in catalogs/*.yaml (first-party apps and publishers, domains,
+// noise), each versioned and naming its sources, and validates it: every problem at once as
 // `file:line: field: message` (UserError, exit 2).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../catalogs/', impo
 
 export const CATALOG_FILES = {
   firstPartyApps: 'first-party-apps.yaml',
+  firstPartyPublishers: 'first-party-publishers.yaml',
   domains: 'domains.yaml',
   noise: 'noise-domains.yaml',
 } as const;
@@ -50,6 +51,15 @@ export interface FirstPartyApp {
   source: string;
 }
 
+/** A publisher (Entra: the owner tenant, appOwnerOrganizationId) whose apps are all first-party. */
+export interface FirstPartyPublisher {
+  provider: IdentityProvider;
+  /** Lower case; for Entra a tenant id (GUID). */
+  publisher_id: string;
+  name: string;
+  source: string;
+}
+
 export interface CatalogDomain {
   /** A registrable domain (openai.com), or a platform suffix (vercel.app) when `platform`. */
   domain: string;
@@ -71,6 +81,7 @@ export interface NoiseDomain {
 
 export interface Catalogs {
   firstPartyApps: FirstPartyApp[];
+  firstPartyPublishers: FirstPartyPublisher[];
   domains: CatalogDomain[];
   noise: NoiseDomain[];
   files: Record<keyof typeof CATALOG_FILES, CatalogFileInfo>;
@@ -104,6 +115,26 @@ const firstPartySchema = z.strictObject({
         if (!app.app_id && !app.name) ctx.addIssue({ code: 'custom', message: 'give app_id, name, or both', path: ['app_id'] });
         // Only Okta reserves app names for its own apps; elsewhere a name match could be anyone's app.
         if (!app.app_id && app.provider !== 'okta') ctx.addIssue({ code: 'custom', message: `${app.provider} apps are matched by app_id only`, path: ['app_id'] });
+      }),
+  ),
+});
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const publishersSchema = z.strictObject({
+  ...header,
+  publishers: z.array(
+    z
+      .strictObject({
+        provider: z.enum(identityProviders, { error: oneOf(identityProviders) }),
+        publisher_id: text().transform((v) => v.toLowerCase()),
+        name: text(),
+        source: sourceId(),
+        note: text().optional(),
+      })
+      .superRefine((p, ctx) => {
+        // Entra's appOwnerOrganizationId is a tenant id; anything else could never match one.
+        if (p.provider === 'entra' && !GUID.test(p.publisher_id)) ctx.addIssue({ code: 'custom', message: `an Entra tenant id (GUID such as f8cdef31-a31e-4b4a-93e4-5f571e91255a), got ${JSON.stringify(p.publisher_id)}`, path: ['publisher_id'] });
       }),
   ),
 });
@@ -161,15 +192,21 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
   };
 
   const fpFile = read(CATALOG_FILES.firstPartyApps);
+  const pubFile = read(CATALOG_FILES.firstPartyPublishers);
   const domFile = read(CATALOG_FILES.domains);
   const noiseFile = read(CATALOG_FILES.noise);
   const fp = fpFile && parseWith(fpFile, firstPartySchema, knownKeys(firstPartySchema, 'apps'), problems);
+  const pub = pubFile && parseWith(pubFile, publishersSchema, knownKeys(publishersSchema, 'publishers'), problems);
   const dom = domFile && parseWith(domFile, domainsSchema, knownKeys(domainsSchema, 'domains'), problems);
   const noise = noiseFile && parseWith(noiseFile, noiseSchema, knownKeys(noiseSchema, 'noise'), problems);
 
   if (fp && fpFile) {
     checkSources(fpFile, fp.sources, fp.apps, 'apps', problems);
     checkUnique(fpFile, fp.apps.map((a) => (a.app_id ? `${a.provider}:${a.app_id.toLowerCase()}` : undefined)), 'apps', 'app_id', problems);
+  }
+  if (pub && pubFile) {
+    checkSources(pubFile, pub.sources, pub.publishers, 'publishers', problems);
+    checkUnique(pubFile, pub.publishers.map((p) => `${p.provider}:${p.publisher_id}`), 'publishers', 'publisher_id', problems);
   }
   if (dom && domFile) {
     checkSources(domFile, dom.sources, dom.domains, 'domains', problems);
@@ -200,17 +237,19 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
       if (hidden) problems.push(problemAt(noiseFile, ['noise', i, 'domain'], `would hide the catalogued ${hidden.category} domain ${hidden.domain} (${hidden.vendor}); list specific hosts instead`));
     });
   }
-  if (problems.length || !fp || !dom || !noise) throw catalogError(sortProblems(problems));
+  if (problems.length || !fp || !pub || !dom || !noise) throw catalogError(sortProblems(problems));
 
   const info = (file: string, h: { version: number; updated: string; sources: CatalogSource[] }): CatalogFileInfo => ({
     file, version: h.version, updated: h.updated, sources: h.sources,
   });
   return {
     firstPartyApps: fp.apps.map((a) => ({ provider: a.provider, app_id: a.app_id ?? null, name: a.name ?? null, label: a.label, source: a.source })),
+    firstPartyPublishers: pub.publishers.map((p) => ({ provider: p.provider, publisher_id: p.publisher_id, name: p.name, source: p.source })),
     domains: dom.domains.map((d) => ({ domain: d.domain, vendor: d.vendor, category: d.category, platform: d.platform, source: d.source })),
     noise: noise.noise.map((n) => ({ domain: n.domain, kind: n.kind, vendor: n.vendor, reason: `${n.kind.replace(/_/g, ' ')}: ${n.vendor}`, source: n.source })),
     files: {
       firstPartyApps: info(join(dir, CATALOG_FILES.firstPartyApps), fp),
+      firstPartyPublishers: info(join(dir, CATALOG_FILES.firstPartyPublishers), pub),
       domains: info(join(dir, CATALOG_FILES.domains), dom),
       noise: info(join(dir, CATALOG_FILES.noise), noise),
     },

@@ -24,6 +24,11 @@ export interface ProviderRatePolicy {
   windowMs: number;
   /** Budget to assume before the first response tells the real one. */
   defaultLimit: number;
+  /**
+   * A bucket's own budget per window where the provider documents one but sends no limit headers
+   * (Microsoft Graph: the audit-log bucket allows 5 requests / 10 s); defaultLimit otherwise.
+   */
+  limitOf?(bucket: string): number | undefined;
   signals(status: number, header: (name: string) => string | null, nowMs: number): RateSignals;
   classify(status: number, header: (name: string) => string | null, body: string | undefined): Verdict;
 }
@@ -147,7 +152,7 @@ export class RateController {
   private state(bucket: string): BucketState {
     let s = this.buckets.get(bucket);
     if (!s) {
-      s = { limit: this.policy.defaultLimit, learned: false, nextSlotMs: 0 };
+      s = { limit: this.policy.limitOf?.(bucket) ?? this.policy.defaultLimit, learned: false, nextSlotMs: 0 };
       this.buckets.set(bucket, s);
     }
     return s;
