@@ -34,8 +34,8 @@ const tmp = tempDir();
 afterAll(tmp.cleanup);
 const dataDir = join(tmp.dir, 'data');
 const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir], { cwd: tmp.dir });
-async function q<T>(sql: string): Promise<T[]> {
-  const r = await cli(['query', sql, '--json']);
+async function q<T>(sql: string, extra: string[] = []): Promise<T[]> {
+  const r = await cli(['query', sql, '--json', ...extra]);
   expect(r.code, r.stderr).toBe(0);
   return json<T[]>(r);
 }
@@ -127,6 +127,28 @@ describe('entra corpus: Office 365 audit records of the AzureActiveDirectory wor
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ activity_display_name: 'Update user', result: 'success', target_display_name: upd.ObjectId });
     expect(rows[0]!.target_resources).toContain(upd.ModifiedProperties[0].Name);
+  });
+});
+
+describe('entra corpus: values reach the norm views', () => {
+  const monitor = jsonl(MONITOR);
+  const m365 = jsonl(M365);
+
+  it('norm.signins: the device-code sign-in (Azure Monitor) and the failed Office 365 logon, with user, app, time, IP, result', async () => {
+    const dc = monitor.find((l) => l.properties.authenticationProtocol === 'deviceCode')!;
+    const failed = m365.find((l) => l.Operation === 'UserLoginFailed')!;
+    const rows = await q<Obj>(`select "user", app_id, strftime(ts, '%Y-%m-%d %H:%M:%S.%g') as ts, ip, result from norm.signins
+      where provider = 'entra' and (app_id = '${dc.properties.appId}' or event_id = '${failed.Id}') order by ts`, ['--window-days', '100000']);
+    expect(rows).toEqual([
+      { user: failed.UserId, app_id: failed.ApplicationId, ts: `${failed.CreationTime}.000`, ip: failed.ClientIP, result: 'FAILURE' },
+      { user: dc.properties.userPrincipalName, app_id: dc.properties.appId, ts: dc.time, ip: dc.properties.ipAddress, result: 'SUCCESS' },
+    ]);
+  });
+
+  it('norm.admin_events: the ApplicationManagement audits with actor and target', async () => {
+    const adds = monitor.filter((l) => get(l, 'category') === 'ApplicationManagement');
+    const rows = await q<Obj>(`select actor, action, target from norm.admin_events where provider = 'entra' and action like 'Add service principal%' order by ts`, ['--window-days', '100000']);
+    expect(rows).toEqual(adds.map((l) => ({ actor: l.properties.initiatedBy.user.userPrincipalName, action: l.properties.activityDisplayName, target: l.properties.targetResources[0].displayName })));
   });
 });
 
