@@ -4,7 +4,7 @@
 // with a BOM). Each record comes with the line it starts on, so rejects read `file:line: reason`.
 // A truncated document still yields every record that is complete before the cut.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -12,8 +12,8 @@ import { UserError } from '../errors.js';
 import { safeExample } from '../redact.js';
 import { isGzipFile, readHead } from './filesource.js';
 
-/** Whole JSON documents (not JSON lines) are parsed in memory; beyond this size ask for JSON lines. */
-export const MAX_JSON_DOCUMENT_BYTES = 1024 * 1024 * 1024;
+/** One record of a JSON document is held in memory while it is read; larger ones are rejects. */
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -75,26 +75,6 @@ export async function openText(path: string): Promise<OpenedText> {
   return { path, gzip, encoding: sniff.encoding, bom: sniff.bom, head, empty: head.trim() === '' };
 }
 
-/** The whole decoded text of a file (for JSON documents and CSV). */
-export async function readAllText(file: OpenedText): Promise<string> {
-  if (statSync(file.path).size > MAX_JSON_DOCUMENT_BYTES) {
-    throw new UserError(`${safeExample(file.path, 500)}: JSON documents over 1 GB are not supported`, { hint: 'export as JSON lines (one record per line)' });
-  }
-  const bytes = file.gzip ? await gunzipBytes(file.path) : readFileSync(file.path);
-  return new TextDecoder(file.encoding).decode(bytes.subarray(file.bom));
-}
-
-async function gunzipBytes(path: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const src = createReadStream(path).pipe(createGunzip());
-  try {
-    for await (const c of src) chunks.push(c as Buffer);
-  } catch {
-    // A truncated .gz: keep what came out; the JSON reader reports the record that was cut off.
-  }
-  return Buffer.concat(chunks);
-}
-
 /** Decoded lines of a file, streamed (line numbers from 1); the last element is an error when a .gz ends early. */
 export async function* textLines(file: OpenedText): AsyncGenerator<{ line: number; text?: string; error?: string }> {
   const bytes = file.gzip ? createReadStream(file.path).pipe(createGunzip()) : createReadStream(file.path);
@@ -109,6 +89,27 @@ export async function* textLines(file: OpenedText): AsyncGenerator<{ line: numbe
   } catch (e) {
     yield { line: line + 1, error: `read stopped: ${(e as Error).message} (truncated .gz?)` };
   }
+}
+
+/** The decoded text of a file in chunks (BOM removed); a .gz that ends early just ends. */
+async function* decodedChunks(file: OpenedText): AsyncGenerator<string> {
+  const bytes = file.gzip ? createReadStream(file.path).pipe(createGunzip()) : createReadStream(file.path);
+  const decoder = new TextDecoder(file.encoding);
+  let first = true;
+  try {
+    for await (const chunk of bytes) {
+      let text = decoder.decode(chunk as Buffer, { stream: true });
+      if (first && text) {
+        text = text.replace(/^\uFEFF/, '');
+        first = false;
+      }
+      if (text) yield text;
+    }
+  } catch {
+    // A truncated .gz: what came out is the document; the reader reports the record that was cut off.
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
 }
 
 async function* decodeChunks(src: AsyncIterable<unknown>, encoding: TextEncoding): AsyncGenerator<string> {
@@ -136,7 +137,12 @@ export async function* jsonRecords(file: OpenedText, opts: JsonRecordOptions = {
   if (file.empty) return;
   const unwrap = new Set((opts.unwrap ?? []).map((k) => k.toLowerCase()));
   if (isJsonDocument(file.head)) {
-    yield* documentRecords(await readAllText(file), unwrap);
+    for await (const rec of documentRecords(decodedChunks(file), unwrap)) {
+      const wrapped = rec.value === undefined ? undefined : unwrapped(rec.value, unwrap);
+      // An array of pages (e.g. PowerShell collecting `value` pages): each page's records.
+      if (wrapped) for (const v of wrapped.records) yield { line: rec.line, value: v, container: wrapped.container };
+      else yield rec;
+    }
     return;
   }
   for await (const l of textLines(file)) {
@@ -168,187 +174,243 @@ function unwrapped(value: unknown, unwrap: Set<string>): { records: unknown[]; c
   return { records: records as unknown[], container };
 }
 
-interface Slice {
-  start: number;
-  end: number;
-  line: number;
-}
+type Phase = 'before' | 'array' | 'element' | 'keys' | 'key' | 'colon' | 'value' | 'member' | 'after';
 
 /**
- * One JSON document: a top-level array's elements, or the elements of the array member named in
- * `unwrap`, or the document itself. Elements are located by a scan that follows strings and
- * nesting, then parsed one by one, so a document cut off mid-way still yields the complete ones.
+ * One JSON document, streamed: a top-level array's elements, or the elements of the array member
+ * of a top-level object named in `unwrap` (the other members form the container: members that
+ * come before the records, such as `@odata.context`, reach every record), or — for an object
+ * without such a member — the object itself, put together from its members. Only one record is
+ * held in memory at a time, so exports far larger than memory read fine; a document cut off
+ * mid-way yields every record before the cut, then the cut as an error.
  */
-function* documentRecords(text: string, unwrap: Set<string>): Generator<JsonRecord> {
-  const scan = scanDocument(text, unwrap);
-  if (!scan.elements) {
-    // A single object that is itself the record.
-    try {
-      yield { line: scan.firstLine, value: JSON.parse(text) };
-    } catch (e) {
-      yield { line: lineAt(text, errorPosition(e) ?? text.length), error: `not valid JSON (${(e as Error).message.slice(0, 120)}); the file may be truncated` };
-    }
-    return;
-  }
-  const container: Record<string, unknown> = {};
-  for (const [k, s] of scan.members) {
-    try {
-      container[k] = JSON.parse(text.slice(s.start, s.end));
-    } catch {
-      // A damaged metadata member (e.g. @odata.context) is not a record: leave it out.
-    }
-  }
-  const hasContainer = scan.members.size > 0 || scan.wrapped;
-  for (const s of scan.elements) {
-    const slice = text.slice(s.start, s.end);
-    try {
-      yield { line: s.line, value: JSON.parse(slice), ...(hasContainer ? { container } : {}) };
-    } catch (e) {
-      yield { line: s.line, error: s.end >= text.length ? 'record is cut off: the file ends inside it (truncated export?)' : `not valid JSON (${(e as Error).message.slice(0, 120)})` };
-    }
-  }
-  if (!scan.closed && (scan.elements.length === 0 || scan.elements.at(-1)!.end < text.length)) {
-    yield { line: lineAt(text, text.length), error: 'the file ends before the JSON document is closed (truncated export?)' };
-  }
-}
-
-function errorPosition(e: unknown): number | undefined {
-  const m = /position (\d+)/.exec(String((e as Error).message));
-  return m ? Number(m[1]) : undefined;
-}
-
-function lineAt(text: string, pos: number): number {
-  let n = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
-/**
- * Finds record slices: elements of a top-level array, or of the top-level object's members named
- * in `unwrap` (other members are kept as the container). `elements` is undefined for a single
- * object without such a member.
- */
-function scanDocument(text: string, unwrap: Set<string>) {
-  let i = 0;
+export async function* documentRecords(chunks: AsyncIterable<string>, unwrap: Set<string>): AsyncGenerator<JsonRecord> {
+  let phase: Phase = 'before';
   let line = 1;
-  const n = text.length;
-  const skipWs = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 10) line++;
-      else if (c !== 32 && c !== 9 && c !== 13) break;
-      i++;
-    }
-  };
-  // Skips one JSON value starting at i (any kind), tracking lines; returns false at end of text.
-  const skipValue = (): boolean => {
-    let depth = 0;
-    let inString = false;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (inString) {
-        if (c === 92) i++; // backslash: skip the escaped char
-        else if (c === 34) {
-          inString = false;
-          if (depth === 0) {
-            i++;
-            return true;
-          }
-        } else if (c === 10) line++;
-        i++;
-        continue;
-      }
-      if (c === 34) inString = true;
-      else if (c === 123 || c === 91) depth++;
-      else if (c === 125 || c === 93) {
-        if (depth === 0) return true; // the enclosing container closes: a scalar ended
-        depth--;
-        if (depth === 0) {
-          i++;
-          return true;
-        }
-      } else if (depth === 0 && (c === 44 || c === 32 || c === 10 || c === 13 || c === 9)) return true;
-      else if (c === 10) line++;
-      i++;
-    }
-    return false;
-  };
-  // Reads the elements of the array whose '[' is at i.
-  const arrayElements = (): { elements: Slice[]; closed: boolean } => {
-    const elements: Slice[] = [];
-    i++; // '['
-    for (;;) {
-      skipWs();
-      if (i >= n) return { elements, closed: false };
-      const c = text.charCodeAt(i);
-      if (c === 93) {
-        i++;
-        return { elements, closed: true };
-      }
-      if (c === 44) {
-        i++;
-        continue;
-      }
-      const start = i;
-      const startLine = line;
-      const done = skipValue();
-      elements.push({ start, end: i, line: startLine });
-      if (!done) return { elements, closed: false };
-    }
-  };
-  skipWs();
-  const firstLine = line;
-  if (text.charCodeAt(i) === 91) {
-    const r = arrayElements();
-    return { firstLine, elements: r.elements, closed: r.closed, members: new Map<string, Slice>(), wrapped: false };
-  }
-  if (text.charCodeAt(i) !== 123 || unwrap.size === 0) return { firstLine, elements: undefined, closed: true, members: new Map<string, Slice>(), wrapped: false };
-  // Top-level object: look for the record array among its members.
-  const members = new Map<string, Slice>();
-  let elements: Slice[] | undefined;
-  let closed = false;
-  i++;
-  for (;;) {
-    skipWs();
-    if (i >= n) break;
-    const c = text.charCodeAt(i);
-    if (c === 125) {
-      closed = true;
-      break;
-    }
-    if (c === 44) {
-      i++;
-      continue;
-    }
-    if (c !== 34) break; // not a key: malformed; let the caller report it
-    const keyStart = i;
-    if (!skipValue()) break;
-    let key: string;
-    try {
-      key = JSON.parse(text.slice(keyStart, i)) as string;
-    } catch {
-      break;
-    }
-    skipWs();
-    if (text.charCodeAt(i) !== 58) break; // ':'
-    i++;
-    skipWs();
-    if (elements === undefined && unwrap.has(key.toLowerCase()) && text.charCodeAt(i) === 91) {
-      const r = arrayElements();
-      elements = r.elements;
-      if (!r.closed) break;
-      continue;
-    }
-    const start = i;
-    const startLine = line;
-    const done = skipValue();
-    members.set(key, { start, end: i, line: startLine });
-    if (!done) break;
-  }
-  if (elements === undefined) return { firstLine, elements: undefined, closed: true, members, wrapped: false };
-  return { firstLine, elements, closed, members, wrapped: true };
-}
+  let firstLine = 1;
+  let topIsObject = false;
+  let inWrapped = false; // reading the unwrap array inside the top-level object
+  let sawWrapped = false;
+  let members: Record<string, unknown> = {};
+  let snapshot: Record<string, unknown> | undefined; // the members before the record array
+  let memberErrors: string[] = [];
+  let key = '';
+  let keyPieces: string[] = [];
+  // The value being captured (an element or a member): its text pieces, line, and nesting state.
+  let pieces: string[] = [];
+  let size = 0;
+  let oversize = false;
+  let valueLine = 0;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let scalar = false;
+  let trailing = false;
 
+  const startValue = () => {
+    pieces = [];
+    size = 0;
+    oversize = false;
+    valueLine = line;
+    depth = 0;
+    inString = false;
+    escaped = false;
+    scalar = false;
+  };
+  const take = (chunk: string, from: number, to: number) => {
+    if (oversize || to <= from) return;
+    size += to - from;
+    if (size > MAX_RECORD_CHARS) {
+      oversize = true;
+      pieces = [];
+    } else pieces.push(chunk.slice(from, to));
+  };
+  const parsed = (): { value?: unknown; error?: string } => {
+    if (oversize) return { error: `record over ${MAX_RECORD_CHARS / 1024 / 1024} MB, skipped` };
+    try {
+      return { value: JSON.parse(pieces.join('')) };
+    } catch (e) {
+      return { error: `not valid JSON (${(e as Error).message.slice(0, 120)})` };
+    }
+  };
+  // A finished object without a record array is itself a record. Then state is reset, since
+  // documents may follow one another (pages appended to one file).
+  const endDocument = (): JsonRecord | undefined => {
+    let rec: JsonRecord | undefined;
+    if (topIsObject && !sawWrapped) {
+      rec = memberErrors.length ? { line: firstLine, error: `not valid JSON at line ${memberErrors[0]}` } : { line: firstLine, value: members };
+    }
+    topIsObject = false;
+    sawWrapped = false;
+    inWrapped = false;
+    members = {};
+    snapshot = undefined;
+    memberErrors = [];
+    return rec;
+  };
+
+  for await (const chunk of chunks) {
+    let valueStart = phase === 'element' || phase === 'member' ? 0 : -1;
+    let keyStart = phase === 'key' ? 0 : -1;
+    const out: JsonRecord[] = [];
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      const ws = c === 32 || c === 10 || c === 13 || c === 9;
+      if (phase === 'element' || phase === 'member') {
+        // Inside a value: find its end. Scalars end before , ] } or whitespace; strings, objects and arrays at their closing char.
+        let ended = -1; // index after the value's last char
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === 92) escaped = true;
+          else if (c === 34) {
+            inString = false;
+            if (depth === 0) ended = i + 1;
+          }
+        } else if (scalar) {
+          if (ws || c === 44 || c === 93 || c === 125) ended = i;
+        } else if (c === 34) inString = true;
+        else if (c === 123 || c === 91) depth++;
+        else if (c === 125 || c === 93) {
+          depth--;
+          if (depth === 0) ended = i + 1;
+        } else if (depth === 0 && !ws) scalar = true;
+        if (ended >= 0) {
+          take(chunk, valueStart, ended);
+          valueStart = -1;
+          const r = parsed();
+          if (phase === 'element') {
+            out.push(r.error !== undefined ? { line: valueLine, error: r.error } : { line: valueLine, value: r.value, ...(snapshot ? { container: snapshot } : {}) });
+            phase = 'array';
+          } else {
+            if (r.error !== undefined) memberErrors.push(`${valueLine}: ${key}: ${r.error}`);
+            else members[key] = r.value;
+            phase = 'keys';
+          }
+          if (ended === i) i--; // the char that ended a scalar belongs to the enclosing container
+          else if (c === 10) line++;
+          continue;
+        }
+        if (c === 10) line++;
+        continue;
+      }
+      if (c === 10) line++;
+      switch (phase) {
+        case 'before':
+          if (ws) break;
+          firstLine = line;
+          if (c === 91) phase = 'array';
+          else if (c === 123) {
+            topIsObject = true;
+            phase = 'keys';
+          } else {
+            out.push({ line, error: 'not JSON: the document starts with neither [ nor {' });
+            phase = 'after';
+            trailing = true;
+          }
+          break;
+        case 'array':
+          if (ws || c === 44) break;
+          if (c === 93) {
+            if (inWrapped) {
+              inWrapped = false;
+              phase = 'keys';
+            } else phase = 'after';
+            break;
+          }
+          phase = 'element';
+          startValue();
+          valueStart = i;
+          i--; // let the value scanner see its first char
+          if (c === 10) line--;
+          break;
+        case 'keys':
+          if (ws || c === 44) break;
+          if (c === 125) {
+            phase = 'after';
+            break;
+          }
+          if (c !== 34) {
+            out.push({ line, error: `not valid JSON: expected a member name, found ${JSON.stringify(chunk[i])}` });
+            phase = 'after';
+            trailing = true;
+            break;
+          }
+          phase = 'key';
+          keyPieces = [];
+          keyStart = i + 1;
+          escaped = false;
+          break;
+        case 'key':
+          if (escaped) escaped = false;
+          else if (c === 92) escaped = true;
+          else if (c === 34) {
+            keyPieces.push(chunk.slice(keyStart, i));
+            keyStart = -1;
+            try {
+              key = JSON.parse(`"${keyPieces.join('')}"`) as string;
+            } catch {
+              key = keyPieces.join('');
+            }
+            phase = 'colon';
+          }
+          break;
+        case 'colon':
+          if (ws) break;
+          if (c === 58) phase = 'value';
+          else {
+            out.push({ line, error: `not valid JSON: expected ':' after ${JSON.stringify(key)}` });
+            phase = 'after';
+            trailing = true;
+          }
+          break;
+        case 'value':
+          if (ws) break;
+          if (c === 91 && !sawWrapped && unwrap.has(key.toLowerCase())) {
+            sawWrapped = true;
+            inWrapped = true;
+            snapshot = { ...members };
+            phase = 'array';
+            break;
+          }
+          phase = 'member';
+          startValue();
+          valueStart = i;
+          i--;
+          if (c === 10) line--;
+          break;
+        case 'after':
+          if (ws || trailing) break;
+          if (c === 123 || c === 91) {
+            // Another document follows (pages appended to one file).
+            const rec = endDocument();
+            if (rec) out.push(rec);
+            phase = 'before';
+            i--;
+            break;
+          }
+          out.push({ line, error: 'unexpected text after the end of the JSON document' });
+          trailing = true;
+          break;
+      }
+    }
+    if (valueStart >= 0) take(chunk, valueStart, chunk.length);
+    if (keyStart >= 0) keyPieces.push(chunk.slice(keyStart));
+    yield* out;
+  }
+
+  // End of input.
+  if (phase === 'element' && scalar && !inString) {
+    const r = parsed();
+    yield r.error !== undefined ? { line: valueLine, error: r.error } : { line: valueLine, value: r.value };
+    phase = 'array';
+  }
+  if (phase === 'element') yield { line: valueLine, error: 'record is cut off: the file ends inside it (truncated export?)' };
+  else if (phase !== 'after' && phase !== 'before') yield { line, error: 'the file ends before the JSON document is closed (truncated export?)' };
+  if (phase === 'after') {
+    const rec = endDocument();
+    if (rec) yield rec;
+  }
+}
 /**
  * A stand-in event id for exported records that lack one (SIEM copies, the portal's audit CSV):
  * a hash of the record's content, so importing the same record again still dedupes.
