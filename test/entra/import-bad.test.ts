@@ -82,16 +82,18 @@ describe('import entra: bad files', () => {
     const file = write(cwd, 'mixed.jsonl', [
       JSON.stringify({ id: 'ara-1', appRoleId: 'e2a3a72e-5f79-4c64-b1b1-878b674786c9', resourceDisplayName: 'Microsoft Graph' }),
       '{"id": "broken',
+      JSON.stringify({ '@odata.type': '#microsoft.graph.servicePrincipal', id: 'sp-gone', '@removed': { reason: 'deleted' } }),
       JSON.stringify({ id: 'si-1', createdDateTime: '2025-06-05T00:00:00Z', userPrincipalName: 'a@contoso.example', appId: 'x', ipAddress: '192.0.2.1' }),
       '',
     ].join('\n'));
     const r = await importEntra(cwd, file);
     expect(r.code, r.stderr).toBe(0);
     const [s] = json<{ results: Result[] }>(r).results;
-    expect(s).toMatchObject({ stream: 'sign_ins', rowsWritten: 1, rejects: 2 });
+    expect(s).toMatchObject({ stream: 'sign_ins', rowsWritten: 1, rejects: 3 });
     expect(s!.rejectExamples).toEqual([
       `${file}:1: app role assignment without principalId, resourceId`,
       expect.stringMatching(new RegExp(`^${esc(file)}:2: not a JSON object`)),
+      `${file}:3: an object a delta page reports as removed (@removed): not part of the tenant any more`,
     ]);
   });
 

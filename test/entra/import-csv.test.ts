@@ -3,7 +3,8 @@
 // principal tab recognised, audit rows (no id column) keyed by a content hash so a second import
 // of the same download adds nothing; quoted cells with commas, quotes and newlines, and a
 // formula-looking cell stored as the text it is.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { json, REPO, runCli, tempDir } from '../helpers/cli.js';
@@ -89,9 +90,12 @@ describe('import entra: admin center CSV downloads', () => {
     expect(rows[1]).toMatchObject({ activity_display_name: 'Add service principal credentials', initiated_by_user: null, initiated_by_app_name: 'Mailbox Sync Bot' });
   });
 
-  it('a second import of the same downloads adds no row (sign-ins by Request ID, audits by content hash)', async () => {
-    const r = await runCli(['import', 'entra', INTERACTIVE, APPLICATION, AUDIT, '--json'], { cwd });
+  it('a second import of the same downloads (the audit one gzip\'d) adds no row (sign-ins by Request ID, audits by content hash)', async () => {
+    const gz = join(tmp.dir, 'AuditLogs.csv.gz');
+    writeFileSync(gz, gzipSync(readFileSync(AUDIT)));
+    const r = await runCli(['import', 'entra', INTERACTIVE, APPLICATION, gz, '--json'], { cwd });
     expect(r.code, r.stderr).toBe(0);
+    expect(json<{ results: { stream: string; rowsWritten: number }[] }>(r).results.find((x) => x.stream === 'directory_audits')!.rowsWritten).toBe(2);
     const [c] = await query<{ s: number; a: number }>('select (select count(*) from raw.entra_sign_ins) as s, (select count(*) from raw.entra_directory_audits) as a');
     expect(c).toEqual({ s: 3, a: 2 });
   });

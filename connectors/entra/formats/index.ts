@@ -92,6 +92,9 @@ function convertJson(value: unknown, container: Record<string, unknown> | undefi
     return { ...fromManagementActivity(value), format };
   }
   if (format === 'portal-csv') return { error: 'not CSV', format };
+  if (pick(value, '@removed') !== undefined) {
+    return { error: 'an object a delta page reports as removed (@removed): not part of the tenant any more', format };
+  }
   const copy = { ...value };
   const kind = kindFromContext(container?.['@odata.context']) ?? classifyGraphObject(copy);
   if (!kind) {
