@@ -1,4 +1,4 @@
-// RFC 4180 CSV records from a stream of text lines (quoted fields may span lines, "" is a quote),
+// RFC 4180 CSV (or tab-separated) records from a stream of text lines (quoted fields may span lines, "" is a quote),
 // each with the line it starts on. Bounded: a quoted field left open for over 1 MB is reported as
 // an error instead of swallowing the rest of the file.
 const MAX_RECORD_CHARS = 1024 * 1024;
@@ -9,7 +9,8 @@ export interface CsvRecord {
   error?: string;
 }
 
-export async function* csvRecords(lines: AsyncIterable<{ line: number; text?: string; error?: string }>): AsyncGenerator<CsvRecord> {
+/** `delimiter`: ',' for CSV, '\t' for the tab-separated text Excel saves as "Unicode Text" (UTF-16). */
+export async function* csvRecords(lines: AsyncIterable<{ line: number; text?: string; error?: string }>, delimiter = ','): AsyncGenerator<CsvRecord> {
   let fields: string[] = [];
   let field = '';
   let inQuotes = false;
@@ -41,7 +42,7 @@ export async function* csvRecords(lines: AsyncIterable<{ line: number; text?: st
           } else inQuotes = false;
         } else field += c;
       } else if (c === '"' && field === '') inQuotes = true;
-      else if (c === ',') {
+      else if (c === delimiter) {
         fields.push(field);
         field = '';
       } else field += c;

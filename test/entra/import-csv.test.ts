@@ -99,4 +99,17 @@ describe('import entra: admin center CSV downloads', () => {
     const [c] = await query<{ s: number; a: number }>('select (select count(*) from raw.entra_sign_ins) as s, (select count(*) from raw.entra_directory_audits) as a');
     expect(c).toEqual({ s: 3, a: 2 });
   });
+
+  it('reads the same download re-saved by Excel as "Unicode Text" (UTF-16 LE with BOM, tab-separated)', async () => {
+    const other = join(tmp.dir, 'excel');
+    mkdirSync(other);
+    const header = ['Date (UTC)', 'Request ID', 'User', 'Username', 'Application', 'Application ID', 'IP address', 'Status', 'Sign-in error code'];
+    const row = ['2025-06-04T08:01:02Z', cells(INTERACTIVE, 1, 'Request ID'), 'Ann Lee', 'ann.lee@contoso.example', 'Acme Notes AI', cells(INTERACTIVE, 1, 'Application ID'), '203.0.113.7', 'Success', '0'];
+    const file = join(other, 'signins.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${header.join('\t')}\r\n${row.join('\t')}\r\n`, 'utf16le')]));
+    const r = await runCli(['import', 'entra', file, '--json'], { cwd: other });
+    expect(r.code, r.stderr).toBe(0);
+    const q = await runCli(['query', 'select id, user_principal_name, app_id, error_code from raw.entra_sign_ins', '--json'], { cwd: other });
+    expect(json(q)).toEqual([{ id: row[1], user_principal_name: 'ann.lee@contoso.example', app_id: row[5], error_code: 0 }]);
+  });
 });

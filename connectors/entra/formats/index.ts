@@ -32,7 +32,7 @@ export interface EntraRecord {
   error?: string;
 }
 
-export type PlannedFile = { path: string; opened: OpenedText; family: 'json' | 'csv' } | { path: string; empty: true };
+export type PlannedFile = { path: string; opened: OpenedText; family: 'json' | 'csv'; delimiter?: string } | { path: string; empty: true };
 
 export function parseEntraFormat(format: string | undefined): EntraFormat | undefined {
   if (format === undefined) return undefined;
@@ -54,19 +54,22 @@ export async function planEntraFile(path: string, forced?: EntraFormat): Promise
   const head = opened.head.trimStart();
   const looksJson = head.startsWith('{') || head.startsWith('[');
   if (forced === 'portal-csv' || (!forced && !looksJson)) {
-    const header = firstCsvRow(head);
-    if (header && csvLayout(header)) return { path, opened, family: 'csv' };
+    for (const delimiter of [',', '\t']) {
+      const header = firstCsvRow(head, delimiter);
+      if (header && csvLayout(header)) return { path, opened, family: 'csv', delimiter };
+    }
     return { path, problem: forced ? `${path}: not ${csvFormatHint} (--format portal-csv)` : `${path}: not a known Entra export (tried ${entraFormatsTried})` };
   }
   if (!looksJson) return { path, problem: `${path}: not JSON, so not ${entraFormatHelp[forced!]} (--format ${forced})` };
   return { path, opened, family: 'json' };
 }
 
-function firstCsvRow(head: string): string[] | undefined {
+function firstCsvRow(head: string, delimiter: string): string[] | undefined {
   const lines = head.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#TYPE'));
   const first = lines[0];
   if (first === undefined) return undefined;
   // A header never spans lines; a simple split on commas outside quotes is enough to recognise it.
+  if (delimiter === '\t') return first.split('\t').map((c) => c.replace(/^"|"$/g, ''));
   return first.match(/("([^"]|"")*"|[^,]*)(,|$)/g)?.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')) ?? undefined;
 }
 
@@ -133,7 +136,7 @@ export async function* entraRecords(plan: Extract<PlannedFile, { family: string 
   let header: string[] | undefined;
   let layout: ReturnType<typeof csvLayout>;
   const fileType = signInTypeFromFileName(plan.path);
-  for await (const rec of csvRecords(textLines(plan.opened))) {
+  for await (const rec of csvRecords(textLines(plan.opened), plan.delimiter ?? ',')) {
     if (rec.error !== undefined) {
       yield { line: rec.line, error: rec.error, format: 'portal-csv' };
       continue;
