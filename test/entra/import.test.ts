@@ -125,6 +125,19 @@ describe('import entra: Graph JSON exports', () => {
   });
 });
 
+describe('import entra: a single Graph object (GET …/{id})', () => {
+  it('takes its collection from its own @odata.context even when its fields alone would not tell', async () => {
+    const cwd = join(tmp.dir, 'entity');
+    mkdirSync(cwd);
+    const file = join(cwd, 'sp.json');
+    writeFileSync(file, JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals/$entity', id: 'e0000001-0000-4000-8000-000000000001', appId: 'e0000002-0000-4000-8000-000000000002', displayName: 'Bare SP' }, null, 2));
+    const r = await importEntra(cwd, [file, '--complete']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.results.map((x) => [x.stream, x.rowsWritten])).toEqual([['service_principals', 1]]);
+    expect(await query(cwd, 'select app_id, display_name from raw.entra_service_principals')).toEqual([{ app_id: 'e0000002-0000-4000-8000-000000000002', display_name: 'Bare SP' }]);
+  });
+});
+
 describe('import entra: Graph PowerShell dumps', () => {
   const cwd = join(tmp.dir, 'ps');
   // ConvertTo-Json of Get-MgServicePrincipal objects: PascalCase, AdditionalProperties, /Date(ms)/ (PowerShell writes "\/Date(…)\/").

@@ -99,7 +99,8 @@ function convertJson(value: unknown, container: Record<string, unknown> | undefi
     return { error: 'an object a delta page reports as removed (@removed): not part of the tenant any more', format };
   }
   const copy = { ...value };
-  const kind = kindFromContext(container?.['@odata.context']) ?? classifyGraphObject(copy);
+  // A page's context names its collection; a single `GET …/{id}` result carries its own (`#servicePrincipals/$entity`).
+  const kind = kindFromContext(container?.['@odata.context'] ?? pick(copy, '@odata.context')) ?? classifyGraphObject(copy);
   if (!kind) {
     return {
       error: 'not a recognised Entra record (no Graph service principal, application, grant, app role assignment, sign-in, audit event or user; no Azure Monitor or Office 365 audit envelope)',
