@@ -118,18 +118,28 @@ async function* decodeChunks(src: AsyncIterable<unknown>, encoding: TextEncoding
   yield decoder.decode();
 }
 
-/** Is the text one JSON document (array or pretty-printed object) rather than JSON lines? */
+/**
+ * Is the text one JSON document (array or pretty-printed object) rather than JSON lines? JSON
+ * lines put whole objects at the start of lines; a pretty-printed document never does (its
+ * first line is an open brace, its inner lines are indented). A broken first line does not
+ * make JSON lines a document: any of the first lines that parses decides.
+ */
 export function isJsonDocument(head: string): boolean {
-  const t = head.trimStart();
+  const t = head.replace(/^\s+/, '');
   if (t.startsWith('[')) return true;
   if (!t.startsWith('{')) return false;
-  const firstLine = t.split('\n', 1)[0]!.trim();
-  try {
-    JSON.parse(firstLine);
-    return false; // the first line is a whole object: JSON lines
-  } catch {
-    return true;
+  const lines = t.split('\n');
+  if (lines.length > 1) lines.pop(); // the last line of the head may be cut
+  for (const l of lines.slice(0, 50)) {
+    if (!l.startsWith('{')) continue;
+    try {
+      JSON.parse(l);
+      return false;
+    } catch {
+      // not a whole object on this line
+    }
   }
+  return true;
 }
 
 /** Records of a JSON/JSONL file (see the module comment). */

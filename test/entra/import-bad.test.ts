@@ -97,6 +97,24 @@ describe('import entra: bad files', () => {
     ]);
   });
 
+  it('a broken record holding a client secret is a reject whose example masks it (result and status)', async () => {
+    const cwd = workdir();
+    const secret = 'Q~synthetic.Secret-7f3a9c1e';
+    const file = write(cwd, 'apps.jsonl', [
+      `{"passwordCredentials": [{"secretText": "${secret}", "keyId": "k1", "endDateTime": "2027-01-01T00:00:00Z"}], "id": "a1", "appId": "b1"`,
+      JSON.stringify({ id: 'si-1', createdDateTime: '2025-06-05T00:00:00Z', userPrincipalName: 'a@contoso.example', appId: 'x', ipAddress: '192.0.2.1' }),
+      '',
+    ].join('\n'));
+    const r = await importEntra(cwd, file);
+    expect(r.code, r.stderr).toBe(0);
+    const [s] = json<{ results: Result[] }>(r).results;
+    expect(s!.rejectExamples).toEqual([expect.stringMatching(new RegExp(`^${esc(file)}:1: not a JSON object: .*"secretText": "REDACTED`))]);
+    const status = await runCli(['status', '--json'], { cwd });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('REDACTED');
+    expect(`${r.stdout}${r.stderr}${status.stdout}`).not.toContain(secret);
+  });
+
   it('an empty file alone is an error; next to a good file it is a counted reject', async () => {
     const cwd = workdir();
     const empty = write(cwd, 'empty.json', '');

@@ -3,7 +3,7 @@
 // escape, a key or a number), for Graph pages, arrays, single objects, appended pages, and
 // documents cut off mid-way.
 import { describe, expect, it } from 'vitest';
-import { documentRecords, type JsonRecord } from '../../src/ingest/records.js';
+import { documentRecords, isJsonDocument, type JsonRecord } from '../../src/ingest/records.js';
 
 async function read(text: string, chunk: number, unwrap = ['value', 'records']): Promise<JsonRecord[]> {
   async function* chunks() {
@@ -70,5 +70,12 @@ describe('documentRecords', () => {
     expect(broken[0]).toMatchObject({ line: 2, error: expect.stringMatching(/^not valid JSON/) });
     expect(broken[1]).toEqual({ line: 3, value: { id: 2 } });
     expect(await read('[{"id": 1}]\nnot json', 4)).toEqual([{ line: 1, value: { id: 1 } }, { line: 2, error: 'unexpected text after the end of the JSON document' }]);
+  });
+
+  it('tells JSON lines from a pretty-printed document, even when the first line is broken', () => {
+    expect(isJsonDocument('{"id": 1}\n{"id": 2}\n')).toBe(false);
+    expect(isJsonDocument('{"id": "cut off\n{"id": 2}\n')).toBe(false);
+    expect(isJsonDocument('{\n  "value": [\n    {"id": 1}\n  ]\n}\n')).toBe(true);
+    expect(isJsonDocument('\n[{"id": 1}]')).toBe(true);
   });
 });
