@@ -138,6 +138,36 @@ describe('import entra: a single Graph object (GET …/{id})', () => {
   });
 });
 
+describe('import entra: Log Analytics rows (SigninLogs / AuditLogs tables, as Sentinel exports them)', () => {
+  it('reads PascalCase columns, dynamic columns held as JSON text, and ResultType', async () => {
+    const cwd = join(tmp.dir, 'la');
+    mkdirSync(cwd);
+    const signIn = {
+      TenantId: 't', TimeGenerated: '2025-06-05T10:00:00.123Z', Type: 'SigninLogs', Category: 'SignInLogs', Id: 'la-signin-1', CreatedDateTime: '2025-06-05T09:59:58.1234567Z',
+      UserPrincipalName: 'Ann.Lee@contoso.example', AppId: '5c0ffee0-1234-4abc-8def-000000000042', AppDisplayName: 'Acme Notes AI', IPAddress: '203.0.113.7',
+      ResultType: '50126', ResultDescription: 'Invalid username or password', Location: 'US', LocationDetails: '{"city":"Seattle","countryOrRegion":"US"}', IsInteractive: true,
+    };
+    const audit = {
+      TenantId: 't', TimeGenerated: '2025-06-05T10:01:00Z', Type: 'AuditLogs', Category: 'ApplicationManagement', Id: 'la-audit-1', ActivityDateTime: '2025-06-05T10:00:59.5Z',
+      ActivityDisplayName: 'Consent to application', Result: 'success', LoggedByService: 'Core Directory',
+      InitiatedBy: '{"user":{"userPrincipalName":"bo.chen@contoso.example","ipAddress":"198.51.100.4"}}',
+      TargetResources: '[{"id":"9a1f0c11-0000-4000-8000-00000000a002","type":"ServicePrincipal","displayName":"Acme Notes AI","modifiedProperties":[{"displayName":"ConsentContext.IsAdminConsent","oldValue":null,"newValue":"\\"True\\""}]}]',
+      AdditionalDetails: '[{"key":"AppId","value":"5c0ffee0-1234-4abc-8def-000000000042"}]',
+    };
+    const file = join(cwd, 'sentinel-export.jsonl');
+    writeFileSync(file, `${JSON.stringify(signIn)}\n${JSON.stringify(audit)}\n`);
+    const r = await importEntra(cwd, [file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.results.map((x) => [x.stream, x.rowsWritten, x.rejects]).sort()).toEqual([['directory_audits', 1, 0], ['sign_ins', 1, 0]]);
+    expect(await query(cwd, "select id, user_principal_name, app_id, ip_address, error_code, failure_reason, strftime(created_date_time, '%H:%M:%S.%f') as at from raw.entra_sign_ins")).toEqual([
+      { id: 'la-signin-1', user_principal_name: 'ann.lee@contoso.example', app_id: signIn.AppId, ip_address: '203.0.113.7', error_code: 50126, failure_reason: 'Invalid username or password', at: '09:59:58.123456' },
+    ]);
+    expect(await query(cwd, 'select id, initiated_by_user, target_id, target_app_id, is_admin_consent from raw.entra_directory_audits')).toEqual([
+      { id: 'la-audit-1', initiated_by_user: 'bo.chen@contoso.example', target_id: '9a1f0c11-0000-4000-8000-00000000a002', target_app_id: signIn.AppId, is_admin_consent: true },
+    ]);
+  });
+});
+
 describe('import entra: Graph PowerShell dumps', () => {
   const cwd = join(tmp.dir, 'ps');
   // ConvertTo-Json of Get-MgServicePrincipal objects: PascalCase, AdditionalProperties, /Date(ms)/ (PowerShell writes "\/Date(…)\/").

@@ -107,7 +107,33 @@ function convertJson(value: unknown, container: Record<string, unknown> | undefi
       format,
     };
   }
+  if (kind === 'sign_ins' || kind === 'directory_audits') fromLogAnalytics(copy);
   return { kind, value: copy, format };
+}
+
+/** Members Log Analytics (SigninLogs / AuditLogs tables, as Sentinel exports them) holds as JSON text. */
+const DYNAMIC = new Set(['status', 'location', 'devicedetail', 'initiatedby', 'targetresources', 'additionaldetails', 'signineventtypes']);
+
+/**
+ * Rows exported from Log Analytics are Graph objects with PascalCase columns, but their dynamic
+ * columns (Status, InitiatedBy, TargetResources…) may arrive as JSON text, and a sign-in's error
+ * code may only be in ResultType. Mutates `o`.
+ */
+function fromLogAnalytics(o: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'string' && DYNAMIC.has(k.toLowerCase()) && /^\s*[[{]/.test(v)) {
+      try {
+        o[k] = JSON.parse(v);
+      } catch {
+        // not JSON after all: keep the text
+      }
+    }
+  }
+  const code = pick(o, 'ResultType');
+  if (pick(o, 'status') === undefined && typeof code === 'string' && /^-?\d+$/.test(code.trim())) o.status = { errorCode: Number(code), failureReason: pick(o, 'ResultDescription') };
+  if (pick(o, 'createdDateTime') === undefined && pick(o, 'activityDateTime') === undefined && pick(o, 'TimeGenerated') !== undefined) {
+    o[pick(o, 'activityDisplayName') !== undefined ? 'activityDateTime' : 'createdDateTime'] = pick(o, 'TimeGenerated');
+  }
 }
 
 const eventKinds = new Set<EntraKind>(['sign_ins', 'directory_audits']);
