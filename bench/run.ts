@@ -16,7 +16,7 @@ import type { BenchReport, Benchmark } from './lib/types.js';
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ingest: async () => (await import('./ingest.js')).default,
   okta: async () => (await import('./okta.js')).default,
-  // entra:  async () => (await import('./entra.js')).default,
+  entra: async () => (await import('./entra.js')).default,
   // google: async () => (await import('./google.js')).default,
 };
 

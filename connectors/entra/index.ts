@@ -25,4 +25,5 @@ export const entraConnector: ConnectorDefinition = {
   importFiles: importEntraFiles,
   // MSAL is loaded only by scan and doctor, so queries and imports do not pay for it.
   scan: async (ctx, config) => (await import('./live.js')).scanEntra(ctx, config as EntraConfig),
+  doctor: async (ctx, config) => (await import('./doctor.js')).entraDoctor(ctx, config as EntraConfig),
 };

@@ -13,7 +13,7 @@ import { runApiStreams } from '../../src/connectors/runtime/runner.js';
 import type { Clock } from '../../src/clock.js';
 import type { RunContext, StreamRunResult } from '../../src/connectors/types.js';
 import type { EntraConfig } from './config.js';
-import { createEntraHttp, graphRatePolicy, type EntraHttp } from './client.js';
+import { createEntraHttp, graphRatePolicy, type EntraHttp, type GraphPage } from './client.js';
 import { entraStreams, type EntraStreamName } from './streams.js';
 import {
   appRoleAssignmentRow, applicationRow, credentialRows, directoryAuditRow, oauth2PermissionGrantRow, servicePrincipalRow, signInRow, userRow,
@@ -231,14 +231,26 @@ async function readWindow<R extends Record<string, unknown>>(http: EntraHttp, s:
   const seenBefore = new Set(w.saved?.seen ?? []);
   const filter = [`${w.field} ge ${new Date(from).toISOString()}`, `${w.field} le ${new Date(now).toISOString()}`, ...(w.extraFilter ? [w.extraFilter] : [])].join(' and ');
   let url: string | undefined = `${w.path}?$filter=${encodeURIComponent(filter)}&$top=${w.top}`;
+  const first = url;
   let hwm = Number.isFinite(savedHwm) ? savedHwm : -Infinity;
   const recent: { id: string; t: number }[] = [];
   let pages = 0;
-  const visited = new Set<string>();
-  while (url) {
-    if (visited.has(url)) throw new ExternalError('entra', `pagination loop: ${w.path} returned the same @odata.nextLink again`, { hint: 'run the scan again' });
-    visited.add(url);
-    const page = await http.getPage(url);
+  const visited = new Set<string>([first]);
+  // The next page is requested as soon as its link is known, so the rate controller's slot for
+  // it runs while this page is transformed and committed (the audit bucket allows one request
+  // per few seconds: time spent between requests would otherwise be lost from the share).
+  const fetchPage = (u: string): Promise<GraphPage> => {
+    const p = http.getPage(u);
+    p.catch(() => undefined); // observed when awaited; not an unhandled rejection if this page fails first
+    return p;
+  };
+  let pending: Promise<GraphPage> | undefined = fetchPage(first);
+  while (pending) {
+    const page: GraphPage = await pending;
+    url = page.next;
+    if (url !== undefined && visited.has(url)) throw new ExternalError('entra', `pagination loop: ${w.path} returned the same @odata.nextLink again`, { hint: 'run the scan again' });
+    if (url !== undefined) visited.add(url);
+    pending = url === undefined ? undefined : fetchPage(url);
     for (const item of page.value) {
       const r = w.row(item);
       const id = w.idOf(r);
@@ -251,7 +263,6 @@ async function readWindow<R extends Record<string, unknown>>(http: EntraHttp, s:
       if (seenBefore.has(id)) continue;
       s.writer.add(r);
     }
-    url = page.next;
     // Rows are committed as they come; the cursor stays where it was until the window is done.
     if (++pages % w.every === 0 && url) await s.checkpoint(w.carry ?? w.saved ?? {});
   }
