@@ -49,12 +49,15 @@ export async function importEntraFiles(ctx: RunContext, opts: ImportOptions): Pr
   // 2. Records to their streams.
   const writers = new Map<EntraStreamName, ApiStreamWriter>();
   // Rejects go to the stream of their kind when it was written, the rest to the first stream, so
-  // the streams' reject counts add up to the file's.
-  const rejected: { kind?: EntraStreamName; msg: string }[] = [];
+  // the streams' reject counts add up to the files'. Counted per kind, with the first examples.
+  const rejected = new Map<EntraStreamName | '', { count: number; examples: string[] }>();
   let rejectCount = 0;
   const reject = (msg: string, kind?: EntraStreamName) => {
     rejectCount++;
-    rejected.push({ kind, msg: safeExample(msg, 300) });
+    const r = rejected.get(kind ?? '') ?? { count: 0, examples: [] };
+    r.count++;
+    if (r.examples.length < MAX_REJECT_EXAMPLES) r.examples.push(safeExample(msg, 300));
+    rejected.set(kind ?? '', r);
   };
   const writerFor = async (name: EntraStreamName) => {
     let w = writers.get(name);
@@ -102,6 +105,7 @@ export async function importEntraFiles(ctx: RunContext, opts: ImportOptions): Pr
     ctx.progress.note(`${ctx.instance}: ${safeExample(plan.path, 200)}: ${how} record(s), ${seen - recognised} rejected`);
   }
   if (unusable.length) {
+    for (const w of writers.values()) await w.sync.finish('failed', { error: 'import refused: some files hold no Entra records' });
     throw new UserError('no Entra records found in some files:', {
       details: unusable,
       hint: `expected Graph JSON, Graph PowerShell dumps, Azure Monitor sign-in/audit logs, Office 365 audit records or the admin center CSV (--format: ${entraFormatsTried})`,
@@ -112,27 +116,32 @@ export async function importEntraFiles(ctx: RunContext, opts: ImportOptions): Pr
   const results: StreamRunResult[] = [];
   const firstStream = writers.keys().next().value;
   for (const [name, w] of writers) {
-    const mine = rejected.filter((r) => (r.kind && writers.has(r.kind) ? r.kind : firstStream) === name);
-    const examples = mine.slice(0, MAX_REJECT_EXAMPLES).map((r) => r.msg);
+    const mine = { count: 0, examples: [] as string[] };
+    for (const [kind, r] of rejected) {
+      if ((kind && writers.has(kind) ? kind : firstStream) !== name) continue;
+      mine.count += r.count;
+      mine.examples.push(...r.examples);
+    }
+    const examples = mine.examples.slice(0, MAX_REJECT_EXAMPLES);
     const snapshot = entraStreams[name].mode === 'snapshot';
     const spoiled = snapshot && (opts.complete ?? false) && damaged.length > 0;
     const complete = !snapshot || ((opts.complete ?? false) && !spoiled);
     w.sync.addRejectExamples(examples);
     // `final` marks the sync complete, so it is passed only when the snapshot may count as one.
     await w.commit(undefined, { final: complete });
-    w.sync.counters.rejects += mine.length;
-    w.sync.counters.lines_read += mine.length;
+    w.sync.counters.rejects += mine.count;
+    w.sync.counters.lines_read += mine.count;
     const error = spoiled ? `not recorded as a complete snapshot: ${damaged.map((d) => safeExample(d, 200)).join(', ')} ${damaged.length > 1 ? 'are' : 'is'} truncated` : undefined;
     const hint = spoiled ? 'export the truncated files again and re-import them with --complete' : undefined;
     const status = spoiled ? 'partial' : 'ok';
     await w.sync.finish(status, { complete, error, hint, detail: { files: planned.length, rejects_in_run: rejectCount } });
-    results.push(syncResult(w.sync, status, { rejects: mine.length, rejectExamples: examples, files: planned.length, ...(error ? { error, hint } : {}) }));
+    results.push(syncResult(w.sync, status, { rejects: mine.count, rejectExamples: examples, files: planned.length, ...(error ? { error, hint } : {}) }));
   }
   const hidden = [...writers.keys()].filter((name) => entraStreams[name].mode === 'snapshot');
   if (hidden.length && !opts.complete) {
     ctx.progress.note(`${ctx.instance}: ${hidden.join(', ')} imported but not shown by queries and rules until imported as a complete snapshot (--complete: the files hold the whole tenant)`);
   }
   ctx.progress.done();
-  if (results.length === 0) throw new UserError('nothing to import: the files held no usable Entra records', { details: rejected.slice(0, 5).map((r) => r.msg) });
+  if (results.length === 0) throw new UserError('nothing to import: the files held no usable Entra records', { details: [...rejected.values()].flatMap((r) => r.examples).slice(0, 5) });
   return results;
 }
