@@ -168,6 +168,30 @@ describe('import entra: Log Analytics rows (SigninLogs / AuditLogs tables, as Se
   });
 });
 
+describe('import entra: Azure Monitor Event Hub batches', () => {
+  it('reads {"records": […]} batches, one per line or as one document, each record routed by its category', async () => {
+    const cwd = join(tmp.dir, 'eventhub');
+    mkdirSync(cwd);
+    const diag = (category: string, properties: Record<string, unknown>) => ({ time: '2025-06-06T07:00:00.0000000Z', category, operationName: 'Sign-in activity', resultType: '0', callerIpAddress: '192.0.2.7', properties });
+    const batch1 = { records: [diag('ServicePrincipalSignInLogs', { id: 'eh-1', appId: 'a1', servicePrincipalId: 'sp1', servicePrincipalName: 'Nightly ETL' }), diag('ManagedIdentitySignInLogs', { id: 'eh-2', appId: 'a2' })] };
+    const batch2 = { records: [{ time: '2025-06-06T07:05:00Z', category: 'AuditLogs', operationName: 'Add service principal', properties: { id: 'eh-3', activityDisplayName: 'Add service principal', category: 'ApplicationManagement', initiatedBy: { user: { userPrincipalName: 'ann.lee@contoso.example' } }, targetResources: [{ id: 'sp9', type: 'ServicePrincipal', displayName: 'New App' }] } }] };
+    const lines = join(cwd, 'eventhub.jsonl');
+    writeFileSync(lines, `${JSON.stringify(batch1)}\n${JSON.stringify(batch2)}\n`);
+    const doc = join(cwd, 'eventhub-capture.json');
+    writeFileSync(doc, JSON.stringify(batch1, null, 2));
+    const r = await importEntra(cwd, [lines, doc]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.results.map((x) => [x.stream, x.rowsWritten, x.rejects]).sort()).toEqual([['directory_audits', 1, 0], ['sign_ins', 4, 0]]);
+    expect(await query(cwd, "select id, sign_in_event_type, service_principal_name, ip_address, error_code, strftime(created_date_time, '%H:%M') as at from raw.entra_sign_ins order by id")).toEqual([
+      { id: 'eh-1', sign_in_event_type: 'servicePrincipal', service_principal_name: 'Nightly ETL', ip_address: '192.0.2.7', error_code: 0, at: '07:00' },
+      { id: 'eh-2', sign_in_event_type: 'managedIdentity', service_principal_name: null, ip_address: '192.0.2.7', error_code: 0, at: '07:00' },
+    ]);
+    expect(await query(cwd, "select id, activity_display_name, initiated_by_user, target_display_name, strftime(activity_date_time, '%H:%M') as at from raw.entra_directory_audits")).toEqual([
+      { id: 'eh-3', activity_display_name: 'Add service principal', initiated_by_user: 'ann.lee@contoso.example', target_display_name: 'New App', at: '07:05' },
+    ]);
+  });
+});
+
 describe('import entra: Graph PowerShell dumps', () => {
   const cwd = join(tmp.dir, 'ps');
   // ConvertTo-Json of Get-MgServicePrincipal objects: PascalCase, AdditionalProperties, /Date(ms)/ (PowerShell writes "\/Date(…)\/").
