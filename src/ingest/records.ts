@@ -15,7 +15,7 @@ import { isGzipFile, readHead } from './filesource.js';
 /** One record of a JSON document is held in memory while it is read; larger ones are rejects. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
 export interface JsonRecord {
   line: number;
@@ -71,8 +71,22 @@ export async function openText(path: string): Promise<OpenedText> {
   if ('binary' in sniff) {
     throw new UserError(`${safeExample(path, 500)}: binary data, not a text export`, { hint: 'pass JSON, JSON lines or CSV files (plain or .gz)' });
   }
-  const head = new TextDecoder(sniff.encoding).decode(raw.subarray(sniff.bom));
-  return { path, gzip, encoding: sniff.encoding, bom: sniff.bom, head, empty: head.trim() === '' };
+  // Text (not JSON, which is UTF-8 by definition) that is not valid UTF-8 and has no BOM: Excel's
+  // "CSV (Comma delimited)" writes the Windows code page.
+  const looksJson = /^\s*[[{]/.test(raw.subarray(0, 64).toString('latin1'));
+  const encoding = sniff.encoding === 'utf-8' && sniff.bom === 0 && !looksJson && !validUtf8(raw) ? 'windows-1252' : sniff.encoding;
+  const head = new TextDecoder(encoding).decode(raw.subarray(sniff.bom));
+  return { path, gzip, encoding, bom: sniff.bom, head, empty: head.trim() === '' };
+}
+
+function validUtf8(bytes: Buffer): boolean {
+  try {
+    // stream: a multi-byte character cut at the end of the head is not an error.
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Decoded lines of a file, streamed (line numbers from 1); the last element is an error when a .gz ends early. */

@@ -100,6 +100,18 @@ describe('import entra: admin center CSV downloads', () => {
     expect(c).toEqual({ s: 3, a: 2 });
   });
 
+  it('reads a download re-saved by Excel as "CSV (Comma delimited)" in the Windows code page (not UTF-8)', async () => {
+    const other = join(tmp.dir, 'cp1252');
+    mkdirSync(other);
+    const text = 'Date (UTC),Request ID,User,Username,Application ID ,IP address,Status,Sign-in error code\r\n2025-06-04T08:01:02Z,cp-1,Zoë Müller,zoe.muller@contoso.example,app-1,192.0.2.9,Success,0\r\n';
+    const file = join(other, 'signins.csv');
+    writeFileSync(file, Buffer.from(text, 'latin1')); // é/ë/ü are the same bytes in Latin-1 and Windows-1252
+    const r = await runCli(['import', 'entra', file, '--json'], { cwd: other });
+    expect(r.code, r.stderr).toBe(0);
+    const q = await runCli(['query', 'select user_display_name, user_principal_name from raw.entra_sign_ins', '--json'], { cwd: other });
+    expect(json(q)).toEqual([{ user_display_name: 'Zoë Müller', user_principal_name: 'zoe.muller@contoso.example' }]);
+  });
+
   it('reads the same download re-saved by Excel as "Unicode Text" (UTF-16 LE with BOM, tab-separated)', async () => {
     const other = join(tmp.dir, 'excel');
     mkdirSync(other);
