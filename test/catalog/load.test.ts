@@ -29,7 +29,7 @@ function problemsOf(dir: string): string[] {
 describe('loadCatalogs on bad files', () => {
   const dir = join(tmp.dir, 'bad');
   mkdirSync(dir);
-  copyShipped(dir, 'firstPartyApps', 'firstPartyPublishers');
+  copyShipped(dir, 'firstPartyApps', 'firstPartyPublishers', 'riskyScopes');
   writeFileSync(join(dir, CATALOG_FILES.domains), [
     /* 1 */ 'version: 1',
     /* 2 */ 'updated: 2025-13-01',
@@ -39,7 +39,7 @@ describe('loadCatalogs on bad files', () => {
     /* 6 */ '  - { domain: openai.com, vendor: OpenAI, category: ai, source: docs }',
     /* 7 */ '  - { domain: hooks.slack.com, vendor: Slack, category: automation, source: docs }',
     /* 8 */ '  - { domain: vercel.app, vendor: Vercel, category: app_hosting, source: docs }',
-    /* 9 */ '  - { domain: loca.lt, vendor: localtunnel, category: tunnel, platform: true, source: docs }',
+    /* 9 */ '  - { domain: pipedream.net, vendor: Pipedream, category: automation, platform: true, source: docs }',
     /* 10 */ '  - { domain: zapier.com, vendor: Zapier, category: webhooks, source: docs }',
     /* 11 */ '  - { domain: mega.nz, vendor: MEGA, category: file_sharing, source: nowhere }',
     /* 12 */ '  - { domain: openai.com, vendor: OpenAI, category: ai, source: docs, vendr: x }',
@@ -68,7 +68,7 @@ describe('loadCatalogs on bad files', () => {
   it('once the schema passes, checks sources, duplicates, egress keys and noise that hides a service', () => {
     const fixed = join(tmp.dir, 'semantic');
     mkdirSync(fixed);
-    copyShipped(fixed, 'firstPartyApps', 'firstPartyPublishers');
+    copyShipped(fixed, 'firstPartyApps', 'firstPartyPublishers', 'riskyScopes');
     writeFileSync(join(fixed, CATALOG_FILES.domains), [
       /* 1 */ 'version: 1',
       /* 2 */ 'updated: 2025-06-15',
@@ -78,7 +78,7 @@ describe('loadCatalogs on bad files', () => {
       /* 6 */ '  - { domain: openai.com, vendor: OpenAI, category: ai, source: docs }',
       /* 7 */ '  - { domain: hooks.slack.com, vendor: Slack, category: automation, source: docs }',
       /* 8 */ '  - { domain: vercel.app, vendor: Vercel, category: app_hosting, source: docs }',
-      /* 9 */ '  - { domain: loca.lt, vendor: localtunnel, category: tunnel, platform: true, source: docs }',
+      /* 9 */ '  - { domain: pipedream.net, vendor: Pipedream, category: automation, platform: true, source: docs }',
       /* 10 */ '  - { domain: mega.nz, vendor: MEGA, category: file_sharing, source: nowhere }',
       /* 11 */ '  - { domain: OpenAI.com, vendor: OpenAI, category: ai, source: docs }',
     ].join('\n'));
@@ -95,7 +95,7 @@ describe('loadCatalogs on bad files', () => {
     expect(problemsOf(fixed)).toEqual([
       `${d}:7: domains[1].domain: hooks.slack.com is a host under slack.com; egress is matched on registrable domains, so list slack.com or leave it out`,
       `${d}:8: domains[2].domain: vercel.app is a shared platform suffix (public-suffix list): mark it platform: true`,
-      `${d}:9: domains[3].domain: platform: true, but the public-suffix list does not give each app under loca.lt its own domain; drop platform`,
+      `${d}:9: domains[3].domain: platform: true, but neither the public-suffix list nor shadowscan's platform list (src/ingest/domains.ts) gives each app under pipedream.net its own domain; drop platform`,
       `${d}:10: domains[4].source: unknown source nowhere; sources: docs`,
       `${d}:11: domains[5].domain: duplicate openai.com, already at domains[0]`,
       `${n}:6: noise[1].domain: would hide the catalogued ai domain openai.com (OpenAI); list specific hosts instead`,
@@ -113,7 +113,7 @@ describe('first-party publishers', () => {
   it('refuses a non-GUID Entra publisher, a duplicate (case-insensitive) and an unknown source', () => {
     const dir = join(tmp.dir, 'publishers');
     mkdirSync(dir);
-    copyShipped(dir, 'firstPartyApps', 'domains', 'noise');
+    copyShipped(dir, 'firstPartyApps', 'riskyScopes', 'domains', 'noise');
     writeFileSync(join(dir, CATALOG_FILES.firstPartyPublishers), [
       /* 1 */ 'version: 1',
       /* 2 */ 'updated: 2026-11-26',
