@@ -22,7 +22,7 @@ import { formatDuration, GOAL_SHARE_FRACTION, OKTA_BENCH_NOW, OKTA_BENCH_SEED, R
 const CLIENT_ID = '5b0e4a1c-2d3f-4e5a-9b8c-7d6e5f4a3b21';
 const CLIENT_SECRET = 'bench~entra~secret';
 /** Real ms per page (both processes) is tens of ms, and the audit bucket allows one request per 4 virtual s at a 50 % share. */
-const DEFAULT_SCALE: Record<TenantSize, number> = { demo: 100, large: 25 };
+const DEFAULT_SCALE: Record<TenantSize, number> = { demo: 100, large: 10 };
 
 type Bucket = 'directory' | 'reports';
 export const ENTRA_BENCH_STREAMS = [

@@ -12,6 +12,10 @@ import { anchoredClock, clockEnv, systemClock } from '../src/clock.js';
 import { generateTenant, type Tenant } from '../fixtures/tenant/index.js';
 import { writeTenant } from '../fixtures/tenant/cli.js';
 import { OKTA_EMULATOR_ADMIN_TOKEN, startOktaEmulator } from '../fixtures/emulators/okta/index.js';
+import { startEntraEmulator } from '../fixtures/emulators/entra/index.js';
+
+/** The demo's Entra app registration (the scanner) and its client secret, known to the emulator only. */
+const DEMO_ENTRA_CLIENT = { clientId: '6f1d3c2b-5a4e-4f10-9a8b-7c6d5e4f3a21', secret: 'demo~entra~client~secret' };
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEFAULT_WORKSPACE = join(REPO, 'demo-workspace');
@@ -61,8 +65,12 @@ export async function runDemo(
   const anchorReal = Date.now();
   const clock = scale === 1 ? systemClock : anchoredClock(scale, anchorReal, anchorReal);
   const emulator = await startOktaEmulator({ tenant, clock });
+  const entra = await startEntraEmulator({ tenant, clock, clients: [DEMO_ENTRA_CLIENT] });
+  // The Entra tenant's approved apps join the registry (their own files, rewritten every run).
+  mkdirSync(join(tenantDir, 'registry'), { recursive: true });
+  for (const entry of tenant.entra.registry) writeFileSync(join(tenantDir, 'registry', `${entry.id}.yaml`), stringify(entry));
   try {
-    say(`Okta emulator listening on ${emulator.url}`);
+    say(`Okta emulator listening on ${emulator.url}, Graph emulator on ${entra.url}`);
     const config = {
       data_dir: '.shadowscan',
       operator: 'demo@acme-corp.example',
@@ -74,12 +82,20 @@ export async function runDemo(
       instances: {
         'okta-demo': { type: 'okta', orgUrl: emulator.url, token: '${DEMO_OKTA_TOKEN}', page_size: 50 },
         'proxy-demo': { type: 'squid', paths: ['tenant/squid/access.log'] },
+        // MSAL client credentials against the local token endpoint, then Graph v1.0.
+        'entra-demo': {
+          type: 'entra', tenant_id: entra.tenantId, client_id: DEMO_ENTRA_CLIENT.clientId, client_secret: '${DEMO_ENTRA_SECRET}',
+          authority_host: 'https://login.emu.local', token_endpoint: entra.tokenEndpoint, graph_url: entra.url,
+          // The directory streams the findings need; sign-ins and audits (Graph's 5 requests / 10 s
+          // audit bucket) would add real-time waits to the demo. `streams:` unset reads them too.
+          streams: ['users', 'service_principals', 'applications', 'app_credentials', 'oauth2_permission_grants', 'app_role_assignments'],
+        },
       },
     };
     writeFileSync(join(ws, 'shadowscan.yaml'), `# Written by npm run demo; rewritten on every run (the emulator's port changes).\n${stringify(config)}`, { mode: 0o600 });
-    const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, NO_PROXY: '127.0.0.1,localhost' };
+    const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, DEMO_ENTRA_SECRET: DEMO_ENTRA_CLIENT.secret, NO_PROXY: '127.0.0.1,localhost' };
     if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorReal);
-    say('scanning: Okta through the real SDK, and the proxy log…');
+    say('scanning: Okta through the real SDK, Entra through MSAL + Graph, and the proxy log…');
     const scan = await run(['scan', '--json'], ws, env);
     if (![0, 1, 3].includes(scan.code)) throw new Error(`scan failed (exit ${scan.code}):\n${scan.stderr}`);
     mkdirSync(join(ws, 'reports'), { recursive: true });
@@ -98,6 +114,7 @@ export async function runDemo(
     };
   } finally {
     await emulator.close();
+    await entra.close();
   }
 }
 

@@ -137,8 +137,17 @@ export function msalConfiguration(config: EntraConfig, secrets: Map<string, Secr
 export function createEntraHttp(config: EntraConfig, secrets: Map<string, Secret> | undefined, rate: RateController): EntraHttp {
   const graphUrl = config.graph_url.replace(/\/+$/, '');
   const timeoutMs = config.timeout_seconds * 1000;
+  // MSAL wraps network failures into its own codes (endpoints_resolution_error hides a TLS or
+  // proxy cause); the last one is kept to say what really happened.
+  let lastNetworkError: string | undefined;
   const throughRuntime = async (method: 'GET' | 'POST', url: string, headers: Record<string, string> | undefined, body: string | undefined) => {
-    const r = await rate.run(new URL(url), method, () => send(method, url, headers ?? {}, body, timeoutMs));
+    let r: RawResponse;
+    try {
+      r = await rate.run(new URL(url), method, () => send(method, url, headers ?? {}, body, timeoutMs));
+    } catch (e) {
+      lastNetworkError = `${method} ${new URL(url).host}${new URL(url).pathname}: ${e instanceof Error ? e.message : String(e)}`;
+      throw e;
+    }
     let parsed: unknown = {};
     try {
       parsed = r.body ? JSON.parse(r.body) : {};
@@ -168,7 +177,11 @@ export function createEntraHttp(config: EntraConfig, secrets: Map<string, Secret
       if (!result?.accessToken) throw new ExternalError('entra', 'the token endpoint returned no access token', { hint: 'run `shadowscan doctor`' });
       return result.accessToken;
     } catch (e) {
-      throw describeMsalError(e);
+      const err = describeMsalError(e);
+      if (lastNetworkError && !(e instanceof ExternalError)) {
+        throw new ExternalError('entra', `${err.message} (cause: ${lastNetworkError})`, { retryable: err.retryable, hint: err.hint });
+      }
+      throw err;
     }
   };
 

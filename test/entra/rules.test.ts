@@ -12,7 +12,7 @@ import { query, scan, startEntraWorld, writeEntraConfig, type EntraWorld } from 
 
 let world: EntraWorld;
 const tmp = tempDir();
-let findings: { rule_id: string; instance: string; resource: string; status: string; reason: string }[];
+let findings: { rule_id: string; instance: string; resource: string; status: string; reason: string; severity: string; evidence: Record<string, unknown> }[];
 
 beforeAll(async () => {
   world = await startEntraWorld();
@@ -41,6 +41,29 @@ describe('rules over the Entra scan', () => {
     expect(expected).toHaveLength(4);
     const got = findings.filter((f) => f.rule_id === 'unregistered-app' || f.rule_id === 'over-scoped-grant').map((f) => `${f.rule_id} ${f.instance} ${f.resource}`);
     expect(got.sort()).toEqual(expected.sort());
+  });
+
+  it('open risky-scope-grant for each planted grant, with capability classes and severity; nothing else', () => {
+    const expected = world.tenant.entra.answerKey
+      .filter((a) => [a.expected_rule, ...(a.also_expected ?? [])].includes('risky-scope-grant'))
+      .map((a) => `risky-scope-grant entra-prod ${a.app_id}:${a.id === 'entra-inboxpilot-ai' ? a.people[0] : '*'}`);
+    expect(expected).toHaveLength(4);
+    const got = findings.filter((f) => f.rule_id === 'risky-scope-grant').map((f) => `${f.rule_id} ${f.instance} ${f.resource}`);
+    expect(got.sort()).toEqual(expected.sort());
+    // Capability classes and severity per planted grant, from the risky-scope catalog.
+    const judged = Object.fromEntries(
+      findings.filter((f) => f.rule_id === 'risky-scope-grant').map((f) => {
+        const e = f.evidence as { capabilities: string[]; risky_scopes: string[] };
+        const id = world.tenant.entra.answerKey.find((a) => f.resource.startsWith(`${a.app_id}:`))!.id;
+        return [id, [f.severity, e.capabilities, e.risky_scopes]];
+      }),
+    );
+    expect(judged).toEqual({
+      'entra-mailbox-archiver': ['critical', ['mail_read'], ['Mail.ReadWrite']],
+      'entra-inboxpilot-ai': ['high', ['mail_read', 'offline_access'], ['Mail.ReadWrite', 'offline_access']],
+      'entra-crm-contact-sync-overscoped': ['high', ['mail_send'], ['Mail.Send']],
+      'entra-contract-scanner': ['medium', ['files_read', 'offline_access'], ['Files.Read.All', 'Sites.Read.All', 'offline_access']],
+    });
   });
 
   it('flag no Microsoft first-party app, although Graph CLI and Graph Explorer hold Mail/Directory scopes', async () => {
