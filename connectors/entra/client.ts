@@ -85,6 +85,8 @@ function send(method: 'GET' | 'POST', url: string, headers: Record<string, strin
 export interface GraphPage {
   value: unknown[];
   next: string | undefined;
+  /** `@odata.deltaLink` on the last page of a delta query: where the next sync continues. */
+  delta?: string;
 }
 
 export interface EntraHttp {
@@ -216,7 +218,8 @@ export function createEntraHttp(config: EntraConfig, secrets: Map<string, Secret
         const value = (body as { value?: unknown }).value;
         if (!Array.isArray(value)) throw new ExternalError('entra', `GET ${path}: expected a JSON object with a "value" array`, { hint: 'check graph_url points at Microsoft Graph' });
         const next = (body as Record<string, unknown>)['@odata.nextLink'];
-        return { value, next: typeof next === 'string' && next ? next : undefined };
+        const delta = (body as Record<string, unknown>)['@odata.deltaLink'];
+        return { value, next: typeof next === 'string' && next ? next : undefined, ...(typeof delta === 'string' && delta ? { delta } : {}) };
       }
     },
   };

@@ -70,6 +70,85 @@ async function pageThrough(http: EntraHttp, s: StreamSync, firsts: string[], eve
   return { cursor: {} };
 }
 
+/** Cursor of the service principals stream after a complete sync: where the delta query continues. */
+interface DeltaCursor extends PagedCursor {
+  deltaLink?: string;
+  /** When the delta link was issued (ISO); directory delta links expire after 7 days. */
+  at?: string;
+}
+
+const DELTA_LIFETIME_MS = 7 * 86_400_000 - 3_600_000; // an hour's margin
+
+/**
+ * Service principals through the delta query: the first sync (or one after the link expired:
+ * 410 resyncRequired) reads `/servicePrincipals/delta` in full and keeps its deltaLink; later
+ * syncs fetch only the changes and write the previous complete snapshot with them applied
+ * (`@removed` objects dropped, changed ones replaced, their missing properties kept), so every
+ * sync is still a complete snapshot and an app deleted at the provider leaves the views.
+ */
+async function syncServicePrincipals(
+  http: EntraHttp,
+  s: StreamSync,
+  top: number,
+  every: number,
+  clock: Clock,
+  add: (row: ReturnType<typeof servicePrincipalRow>) => void,
+): Promise<{ cursor: DeltaCursor }> {
+  const saved = s.lastCursor as DeltaCursor | undefined;
+  const now = clock.now();
+  if (!s.resumed && saved?.deltaLink && saved.at && now - Date.parse(saved.at) < DELTA_LIFETIME_MS) {
+    const changes: unknown[] = [];
+    let link: string | undefined;
+    let resync = false;
+    try {
+      let url: string | undefined = saved.deltaLink;
+      for (let pages = 0; url; pages++) {
+        if (pages > 100_000) throw new ExternalError('entra', 'more than 100,000 delta pages', { hint: 'report this; it looks like a pagination loop' });
+        const page = await http.getPage(url);
+        changes.push(...page.value);
+        link = page.delta ?? link;
+        url = page.next;
+      }
+    } catch (e) {
+      // 410 Gone / resyncRequired / syncStateNotFound: the link expired; start over in full.
+      if (!(e instanceof ExternalError && /HTTP 410|resyncRequired|syncStateNotFound/.test(e.message))) throw e;
+      resync = true;
+    }
+    const columns = Object.keys(entraStreams.service_principals.columns);
+    const previous = resync ? undefined : await s.previousSnapshot(columns);
+    if (!resync && previous && link) {
+      const byId = new Map(previous.map((r) => [String(r.id), r]));
+      for (const c of changes) {
+        const id = servicePrincipalRow(c).id;
+        if (!id) continue;
+        if ((c as Record<string, unknown>)['@removed'] !== undefined) byId.delete(id);
+        else {
+          const row = servicePrincipalRow(c) as Record<string, unknown>;
+          const before = byId.get(id) ?? {};
+          byId.set(id, Object.fromEntries(columns.map((k) => [k, row[k] ?? before[k] ?? null])));
+        }
+      }
+      for (const r of byId.values()) add(r as ReturnType<typeof servicePrincipalRow>);
+      return { cursor: { deltaLink: link, at: new Date(now).toISOString() } };
+    }
+  }
+  // Full round (or a resumed one: the paging cursor continues it).
+  const resumed = s.resumed ? (s.cursor as PagedCursor | undefined) : undefined;
+  let url: string | undefined = resumed?.next ?? `/v1.0/servicePrincipals/delta?$top=${top}`;
+  let link: string | undefined;
+  const seen = new Set<string>();
+  for (let pages = 1; url; pages++) {
+    if (seen.has(url)) throw new ExternalError('entra', 'pagination loop: /v1.0/servicePrincipals/delta returned the same @odata.nextLink again', { hint: 'Graph returned an inconsistent page chain; run the scan again' });
+    seen.add(url);
+    const page = await http.getPage(url);
+    for (const sp of page.value) if ((sp as Record<string, unknown>)['@removed'] === undefined) add(servicePrincipalRow(sp));
+    link = page.delta;
+    url = page.next;
+    if (url && pages % every === 0) await s.checkpoint({ next: url } satisfies PagedCursor);
+  }
+  return { cursor: link ? { deltaLink: link, at: new Date(now).toISOString() } : {} };
+}
+
 async function collectAll(http: EntraHttp, first: string, onItem: (item: unknown) => void): Promise<void> {
   let url: string | undefined = first;
   let pages = 0;
@@ -108,8 +187,7 @@ export function entraLiveStreams(http: EntraHttp, config: EntraConfig, clock: Cl
             if (r.id && roles?.length) resources.push({ id: String(r.id), roles: roles.length });
           }
         }
-        const done = await pageThrough(http, s, [spsUrl], every, (sp) => {
-          const row = servicePrincipalRow(sp);
+        const done = await syncServicePrincipals(http, s, top, every, clock, (row) => {
           noteSp(row);
           s.writer.add(row);
         });

@@ -51,8 +51,8 @@ describe('Entra through a CONNECT proxy', () => {
     expect(proxy.connects[target]).toBeGreaterThan(0);
     expect(world.emu.stats.byRoute['/{tenant}/v2.0/.well-known/openid-configuration']).toBe(1);
     expect(world.emu.stats.tokensIssued).toBe(1);
-    // servicePrincipals in pages of 50, following https nextLinks built from the Host header.
-    expect(world.emu.stats.byRoute['/servicePrincipals']).toBe(Math.ceil(world.tenant.entra.servicePrincipals.length / 50));
+    // servicePrincipals (a delta query's first round) in pages of 50, following https nextLinks built from the Host header.
+    expect(world.emu.stats.byRoute['/servicePrincipals/delta']).toBe(Math.ceil(world.tenant.entra.servicePrincipals.length / 50));
   });
 
   it('with NO_PROXY=127.0.0.1 the proxy sees nothing and the scan still succeeds', async () => {
