@@ -17,7 +17,7 @@ export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   attribution: async () => (await import('./attribution.js')).default,
   ingest: async () => (await import('./ingest.js')).default,
   okta: async () => (await import('./okta.js')).default,
-  // entra:  async () => (await import('./entra.js')).default,
+  entra: async () => (await import('./entra.js')).default,
   google: async () => (await import('./google.js')).default,
 };
 

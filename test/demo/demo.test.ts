@@ -15,6 +15,7 @@ function expectedKeys(r: DemoResult): Set<Key> {
       else keys.add(`${rule} ${e.provider === 'google' ? 'google-demo' : 'okta-demo'} ${e.app_id}`);
     }
   }
+  for (const e of r.tenant.entra.answerKey) for (const rule of [e.expected_rule, ...(e.also_expected ?? [])]) keys.add(`${rule} entra-demo ${e.app_id}`);
   return keys;
 }
 

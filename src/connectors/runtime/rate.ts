@@ -24,7 +24,11 @@ export interface ProviderRatePolicy {
   windowMs: number;
   /** Budget to assume before the first response tells the real one. */
   defaultLimit: number;
-  /** A bucket's known budget per window when the provider sends no limit headers (Google's per-API quotas). */
+  /**
+   * A bucket's own budget per window where the provider documents one but sends no limit headers
+   * (Microsoft Graph: the audit-log bucket allows 5 requests / 10 s; Google's per-API quotas);
+   * defaultLimit otherwise.
+   */
   limitOf?(bucket: string): number | undefined;
   signals(status: number, header: (name: string) => string | null, nowMs: number): RateSignals;
   classify(status: number, header: (name: string) => string | null, body: string | undefined): Verdict;
