@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectorDefinition } from '../../src/connectors/types.js';
 import type { EntraConfig } from './config.js';
 import { entraStreams } from './streams.js';
+import { importEntraFiles } from './import.js';
 
 const sql = (name: string) => readFileSync(new URL(`./norm/${name}.sql`, import.meta.url), 'utf8');
 
@@ -21,6 +22,7 @@ export const entraConnector: ConnectorDefinition = {
     admin_events: sql('admin_events'),
     people: sql('people'),
   },
+  importFiles: importEntraFiles,
   // MSAL is loaded only by scan and doctor, so queries and imports do not pay for it.
   scan: async (ctx, config) => (await import('./live.js')).scanEntra(ctx, config as EntraConfig),
   doctor: async (ctx, config) => (await import('./doctor.js')).entraDoctor(ctx, config as EntraConfig),
