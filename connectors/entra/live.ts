@@ -52,7 +52,7 @@ async function pageThrough(http: EntraHttp, s: StreamSync, firsts: string[], eve
   const resumed = s.cursor as PagedCursor | undefined;
   let pages = 0;
   for (let part = resumed?.part ?? 0; part < firsts.length; part++) {
-    let url: string | undefined = resumed?.next && part === (resumed.part ?? 0) ? resumed.next : firsts[part];
+    let url: string | undefined = resumed?.next && part === (resumed.part ?? 0) ? onGraph(http, resumed.next) : firsts[part];
     const seen = new Map<string, number>();
     while (url) {
       const visits = (seen.get(url) ?? 0) + 1;
@@ -101,7 +101,7 @@ async function syncServicePrincipals(
     let link: string | undefined;
     let resync = false;
     try {
-      let url: string | undefined = saved.deltaLink;
+      let url: string | undefined = onGraph(http, saved.deltaLink);
       for (let pages = 0; url; pages++) {
         if (pages > 100_000) throw new ExternalError('entra', 'more than 100,000 delta pages', { hint: 'report this; it looks like a pagination loop' });
         const page = await http.getPage(url);
@@ -134,7 +134,7 @@ async function syncServicePrincipals(
   }
   // Full round (or a resumed one: the paging cursor continues it).
   const resumed = s.resumed ? (s.cursor as PagedCursor | undefined) : undefined;
-  let url: string | undefined = resumed?.next ?? `/v1.0/servicePrincipals/delta?$top=${top}`;
+  let url: string | undefined = resumed?.next ? onGraph(http, resumed.next) : `/v1.0/servicePrincipals/delta?$top=${top}`;
   let link: string | undefined;
   const seen = new Set<string>();
   for (let pages = 1; url; pages++) {
@@ -147,6 +147,20 @@ async function syncServicePrincipals(
     if (url && pages % every === 0) await s.checkpoint({ next: url } satisfies PagedCursor);
   }
   return { cursor: link ? { deltaLink: link, at: new Date(now).toISOString() } : {} };
+}
+
+/**
+ * A saved next/delta link moved onto the configured graph_url: path and query (Graph's opaque
+ * tokens) are kept, the origin follows the config, so changing graph_url (a proxy, a sovereign
+ * cloud's host, a restarted local emulator) does not strand the cursor.
+ */
+export function onGraph(http: EntraHttp, saved: string): string {
+  try {
+    const u = new URL(saved);
+    return `${http.graphUrl}${u.pathname}${u.search}`;
+  } catch {
+    return saved;
+  }
 }
 
 async function collectAll(http: EntraHttp, first: string, onItem: (item: unknown) => void): Promise<void> {
@@ -231,7 +245,7 @@ export function entraLiveStreams(http: EntraHttp, config: EntraConfig, clock: Cl
         let pages = 0;
         for (let k = start; k < sorted.length; k++) {
           const res = sorted[k] as { id: string };
-          let url: string | undefined = resumed?.resource === res.id && resumed.next ? resumed.next : `/v1.0/servicePrincipals/${encodeURIComponent(res.id)}/appRoleAssignedTo?$top=${top}`;
+          let url: string | undefined = resumed?.resource === res.id && resumed.next ? onGraph(http, resumed.next) : `/v1.0/servicePrincipals/${encodeURIComponent(res.id)}/appRoleAssignedTo?$top=${top}`;
           while (url) {
             const page = await http.getPage(url);
             for (const a of page.value) s.writer.add(appRoleAssignmentRow(a));

@@ -4,7 +4,8 @@
 // views; an expired link (410 resyncRequired) falls back to a full round, still complete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { byStream, query, scan, startEntraWorld, writeEntraConfig, type EntraWorld } from '../helpers/entra.js';
+import { startEntraEmulator } from '../../fixtures/emulators/entra/index.js';
+import { byStream, CLIENT_ID, CLIENT_SECRET, query, scan, startEntraWorld, writeEntraConfig, type EntraWorld } from '../helpers/entra.js';
 
 let world: EntraWorld;
 const tmp = tempDir();
@@ -76,5 +77,19 @@ describe('service principals by delta query', () => {
     expect(world.emu.stats.byStatus['410']).toBe(1);
     expect(world.emu.stats.byRoute['/servicePrincipals/delta']).toBe(1 + Math.ceil((total() - 1) / PAGE));
     expect(await view()).toEqual({ n: total() - 1, syncs: 1, names: total() - 1, roles });
+  });
+
+  it('the saved delta link follows graph_url when it changes (another host or port)', async () => {
+    const moved = await startEntraEmulator({ tenant: world.tenant, clock: world.clock, clients: [{ clientId: CLIENT_ID, secret: CLIENT_SECRET }] });
+    try {
+      writeEntraConfig(tmp.dir, moved, { streams: ['service_principals'], page_size: PAGE });
+      world.emu.resetStats();
+      const r = await scan(tmp.dir, world.env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(byStream(r.results).service_principals).toMatchObject({ status: 'ok', rowsWritten: total() - 1 });
+      expect([moved.stats.byRoute['/servicePrincipals/delta'], world.emu.stats.requests]).toEqual([1, 0]);
+    } finally {
+      await moved.close();
+    }
   });
 });
