@@ -5,7 +5,10 @@
 // was built from is unchanged (size and mtime in dist/manifest.json); otherwise it runs the
 // sources through tsx as before, so an edited checkout never runs stale code.
 //
-// - npm packages stay external (loaded by Node from node_modules as usual);
+// - the small pure-JavaScript packages every command loads (INLINE) are bundled too: Node then
+//   compiles one file instead of hundreds of CommonJS modules (@duckdb/node-api alone is 181);
+//   every other package — native bindings, provider SDKs, pino — stays external, loaded from
+//   node_modules as usual;
 // - `import.meta.url` in a source file is rewritten to that file's own URL (relative to the
 //   bundle), so paths such as new URL('./norm/egress.sql', import.meta.url) still point into
 //   the source tree;
@@ -15,6 +18,14 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Packages compiled into the bundle (and their own dependencies listed here); all others stay external. */
+const INLINE = new Set(['@duckdb/node-api', 'commander', 'zod', 'yaml', 'tldts', 'tldts-core', 'tinyglobby', 'fdir', 'picomatch', 'csv-stringify']);
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
 const dist = join(root, 'dist');
 
 /**
@@ -47,13 +58,23 @@ export async function bundle() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // Bundled CommonJS calls require() for externals (e.g. @duckdb/node-bindings): give every chunk one.
+    banner: { js: "import { createRequire as __shadowscanRequire } from 'node:module'; const require = __shadowscanRequire(import.meta.url);" },
     outdir,
     absWorkingDir: root,
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
     plugins: [
+      {
+        name: 'inline-allowlist',
+        setup(build) {
+          build.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.path.startsWith('node:') || !INLINE.has(packageName(args.path))) return { path: args.path, external: true };
+            return undefined;
+          });
+        },
+      },
       {
         name: 'source-relative-import-meta-url',
         setup(build) {
