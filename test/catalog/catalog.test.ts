@@ -116,8 +116,10 @@ describe('attachCatalogs', () => {
 
   it('creates catalog.* with the documented columns and every row', async () => {
     const counts = await attachCatalogs(engine, { companyDomains: ['Acme-Corp.example', 'acme-corp.example'] });
-    expect(counts).toEqual({ first_party_apps: catalogs.firstPartyApps.length, domains: catalogs.domains.length, noise_domains: catalogs.noise.length, company_domains: 1 });
+    expect(counts).toEqual({ first_party_apps: catalogs.firstPartyApps.length, first_party_publishers: catalogs.firstPartyPublishers.length, risky_scopes: catalogs.riskyScopes.reduce((n, r) => n + r.capabilities.length, 0), domains: catalogs.domains.length, noise_domains: catalogs.noise.length, company_domains: 1 });
     expect(await columns('catalog.first_party_apps')).toEqual(['provider VARCHAR', 'app_id VARCHAR', 'name VARCHAR', 'source VARCHAR']);
+    expect(await columns('catalog.first_party_publishers')).toEqual(['provider VARCHAR', 'publisher_id VARCHAR', 'name VARCHAR', 'source VARCHAR']);
+    expect(await engine.all("select name from catalog.first_party_publishers where provider = 'entra' and publisher_id = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a'")).toEqual([{ name: 'Microsoft Services' }]);
     expect(await columns('catalog.domains')).toEqual(['domain VARCHAR', 'vendor VARCHAR', 'category VARCHAR', 'source VARCHAR']);
     expect(await columns('catalog.noise_domains')).toEqual(['domain VARCHAR', 'reason VARCHAR']);
     expect(await columns('catalog.company_domains')).toEqual(['domain VARCHAR']);

@@ -22,8 +22,8 @@ function foundKeys(r: DemoResult): Set<Key> {
   return new Set(
     r.report.findings
       .filter((f) => f.status === 'open')
-      // over-scoped-grant's resource is app_id:principal; the answer key names the app.
-      .map((f) => `${f.rule_id} ${f.instance} ${f.rule_id === 'over-scoped-grant' ? f.resource.split(':')[0] : f.resource}`),
+      // over-scoped-grant's and risky-scope-grant's resource is app_id:principal; the answer key names the app.
+      .map((f) => `${f.rule_id} ${f.instance} ${['over-scoped-grant', 'risky-scope-grant'].includes(f.rule_id) ? f.resource.split(':')[0] : f.resource}`),
   );
 }
 
