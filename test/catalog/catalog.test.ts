@@ -26,7 +26,10 @@ describe('the shipped catalogs', () => {
   it('list Okta\'s built-in apps by name key, including every built-in of the demo tenant', () => {
     const okta = new Set(catalogs.firstPartyApps.filter((a) => a.provider === 'okta').map((a) => a.name));
     for (const name of ['okta_enduser', 'saasure', 'okta_browser_plugin', 'okta_flow_sso', 'flow', 'okta_iwa', 'okta_org2org']) expect(okta).toContain(name);
-    for (const app of tenant.firstPartyApps) expect(okta).toContain(app.name);
+    for (const app of tenant.firstPartyApps.filter((a) => a.provider === 'okta')) expect(okta).toContain(app.name);
+    // Google's own clients are catalogued by client id (the same for every customer).
+    const google = new Set(catalogs.firstPartyApps.filter((a) => a.provider === 'google').map((a) => a.app_id));
+    for (const app of tenant.firstPartyApps.filter((a) => a.provider === 'google')) expect(google).toContain(app.app_id);
     expect(catalogs.firstPartyApps.find((a) => a.name === 'okta_enduser')?.app_id).toBe('okta.2b1959c8-bcc0-56eb-a589-cfcfb7422f26');
   });
 

@@ -12,9 +12,10 @@ function expectedKeys(r: DemoResult): Set<Key> {
   for (const e of r.tenant.answerKey) {
     for (const rule of [e.expected_rule, ...(e.also_expected ?? [])]) {
       if (rule === 'unregistered-egress') keys.add(`${rule} proxy-demo ${e.domain}`);
-      else keys.add(`${rule} okta-demo ${e.app_id}`);
+      else keys.add(`${rule} ${e.provider === 'google' ? 'google-demo' : 'okta-demo'} ${e.app_id}`);
     }
   }
+  for (const e of r.tenant.entra.answerKey) for (const rule of [e.expected_rule, ...(e.also_expected ?? [])]) keys.add(`${rule} entra-demo ${e.app_id}`);
   return keys;
 }
 
