@@ -4,6 +4,7 @@
 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type GroundTruth, parseCount, writeSquidLog } from '../fixtures/squid/generate.js';
 import { cachedFile, hashFiles } from './lib/cache.js';
@@ -12,9 +13,14 @@ import { type Table, fixed, grouped, humanCount, tableToObjects } from './lib/ta
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 
 export const INGEST_SEED = 1;
-/** Goals: shadowscan throughput ≥ 0.8 × reference; time grows at most 1.1 × linearly. */
+/**
+ * Goals: shadowscan throughput ≥ 0.8 × reference; time grows at most 1.1 × linearly (against
+ * the smallest size and against the next smaller one, e.g. t(20M)/t(5M) ≤ 4.4); peak RSS of
+ * shadowscan below 1 GiB at every size.
+ */
 export const GOAL_RATIO = 0.8;
 export const GOAL_SCALING_SLACK = 1.1;
+export const GOAL_RSS_MIB = 1024;
 
 interface IngestOptions {
   sizes: number[];
@@ -96,6 +102,17 @@ interface Measurement {
 function otherCoresCell(m: Measurement): string | null {
   // median over runs, like the wall time
   return fixed(median(m.otherCores.filter((x): x is number => x !== null)), 2);
+}
+
+/** Median CPU seconds (user + system, all threads) of the child over its runs. */
+function cpuSeconds(m: Measurement | undefined): number | null {
+  const xs = (m?.cpuMs ?? []).filter((x): x is number => x !== null);
+  const med = median(xs);
+  return med === null ? null : med / 1000;
+}
+
+function ratioOf(a: number | null, b: number | null): number | null {
+  return a === null || b === null || b === 0 ? null : a / b;
 }
 
 function clip(s: string, n: number): string {
@@ -188,42 +205,67 @@ async function warmPageCache(path: string): Promise<void> {
   }
 }
 
-async function measure(
+/** One child run of one tool. */
+async function runOnce(
   ctx: BenchContext,
   opts: IngestOptions,
   size: number,
   tool: Tool,
   file: string,
   workRoot: string,
-): Promise<Measurement> {
-  const results: ChildResult[] = [];
-  const outputs: unknown[] = [];
+  run: number,
+): Promise<{ r: ChildResult; output: unknown; ok: boolean }> {
+  const dir = join(workRoot, `${tool}-${sizeLabel(size)}-run${run}`);
+  mkdirSync(dir, { recursive: true });
+  const spec =
+    tool === 'reference'
+      ? nodeChild(join(ctx.repoRoot, 'bin/run-ts.js'), [join(ctx.repoRoot, 'bench/reference-squid.ts'), file, dir], {
+          cwd: ctx.repoRoot,
+          timeoutMs: opts.timeoutMs,
+        })
+      : nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), ['import', 'squid', file, '--json'], {
+          cwd: dir,
+          timeoutMs: opts.timeoutMs,
+        });
+  ctx.log(`ingest: ${sizeLabel(size)} ${tool} run ${run}/${opts.runs} (cwd ${dir})`);
+  const r = await runChild(spec);
+  const ok = r.exitCode === 0 && !r.timedOut && r.spawnError === undefined;
+  ctx.log(
+    `ingest:   ${ok ? 'ok' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKiB === null ? '?' : (r.peakRssKiB / 1024).toFixed(0)} MiB` +
+      (ok ? '' : ` (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''})`),
+  );
+  const output = parseJsonOutput(r.stdout);
+  if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  return { r, output, ok };
+}
 
+/**
+ * Runs the tools alternately (reference, shadowscan, reference, …), so load from other
+ * processes that comes and goes during a size's runs falls on both tools alike. A tool that
+ * fails is not run again.
+ */
+async function measureInterleaved(
+  ctx: BenchContext,
+  opts: IngestOptions,
+  size: number,
+  tools: Tool[],
+  file: string,
+  workRoot: string,
+): Promise<Measurement[]> {
+  const runs = new Map<Tool, { r: ChildResult; output: unknown; ok: boolean }[]>(tools.map((t) => [t, []]));
   for (let run = 1; run <= opts.runs; run++) {
-    const dir = join(workRoot, `${tool}-${sizeLabel(size)}-run${run}`);
-    mkdirSync(dir, { recursive: true });
-    const spec =
-      tool === 'reference'
-        ? nodeChild(join(ctx.repoRoot, 'bin/run-ts.js'), [join(ctx.repoRoot, 'bench/reference-squid.ts'), file, dir], {
-            cwd: ctx.repoRoot,
-            timeoutMs: opts.timeoutMs,
-          })
-        : nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), ['import', 'squid', file, '--json'], {
-            cwd: dir,
-            timeoutMs: opts.timeoutMs,
-          });
-    ctx.log(`ingest: ${sizeLabel(size)} ${tool} run ${run}/${opts.runs} (cwd ${dir})`);
-    const r = await runChild(spec);
-    const ok = r.exitCode === 0 && !r.timedOut && r.spawnError === undefined;
-    ctx.log(
-      `ingest:   ${ok ? 'ok' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKiB === null ? '?' : (r.peakRssKiB / 1024).toFixed(0)} MiB` +
-        (ok ? '' : ` (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''})`),
-    );
-    results.push(r);
-    outputs.push(parseJsonOutput(r.stdout));
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
-    if (!ok) break; // no point repeating a failing run
+    for (const tool of tools) {
+      const done = runs.get(tool)!;
+      if (done.length && !done[done.length - 1]!.ok) continue; // no point repeating a failing run
+      done.push(await runOnce(ctx, opts, size, tool, file, workRoot, run));
+    }
   }
+  return tools.map((tool) => summarize(size, tool, runs.get(tool)!));
+}
+
+function summarize(size: number, tool: Tool, runs: { r: ChildResult; output: unknown }[]): Measurement {
+  const results = runs.map((x) => x.r);
+  const outputs = runs.map((x) => x.output);
   const last = results[results.length - 1]!;
   const allOk = results.every((r) => r.exitCode === 0 && !r.timedOut && r.spawnError === undefined);
   const peaks = results.map((r) => r.peakRssKiB).filter((x): x is number => x !== null);
@@ -252,6 +294,7 @@ function truthSummary(t: GroundTruth): Omit<GroundTruth, 'requestsByUser'> {
 
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const opts = parseOptions(ctx.args, ctx.log);
+  const bundle = opts.skipShadowscan ? null : buildBundle(ctx);
   const workRoot = mkdtempSync(join(tmpdir(), 'shadowscan-bench-ingest-'));
   const truths = new Map<number, GroundTruth>();
   const ms: Measurement[] = [];
@@ -260,8 +303,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       const { path, truth } = await fixtureFor(ctx, size);
       truths.set(size, truth);
       await warmPageCache(path);
-      ms.push(await measure(ctx, opts, size, 'reference', path, workRoot));
-      if (!opts.skipShadowscan) ms.push(await measure(ctx, opts, size, 'shadowscan', path, workRoot));
+      ms.push(...(await measureInterleaved(ctx, opts, size, opts.skipShadowscan ? ['reference'] : ['reference', 'shadowscan'], path, workRoot)));
     }
   } finally {
     if (opts.keep) ctx.log(`ingest: workspaces kept in ${workRoot}`);
@@ -277,14 +319,14 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   // ---- throughput table
   const perf: Table = {
     title: `ingest — Squid native log, seed ${INGEST_SEED} (${cpus().length} cores, node ${process.version})`,
-    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 'goals', 'other cores'],
+    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 't/t(prev)', 'goals', 'other cores', 'cpu s', 'cpu ratio'],
     rows: [],
   };
   for (const m of ms) {
     const label = sizeLabel(m.size);
     if (!m.ok) {
-      perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null,
-        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`, otherCoresCell(m)]);
+      perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null, null,
+        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`, otherCoresCell(m), null, null]);
       continue;
     }
     const tp = throughput(m);
@@ -306,6 +348,20 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         goals.push(scaling <= goal ? `scaling ok` : `scaling MISS (>${fixed(goal, 1)})`);
       }
     }
+    // Against the next smaller size (t(20M)/t(5M) when run with 1M,5M,20M).
+    let stepScaling: number | null = null;
+    const prevSize = opts.sizes.filter((sz) => sz < m.size).pop();
+    if (prevSize !== undefined && prevSize !== base) {
+      const p = find(prevSize, m.tool);
+      if (p?.ok && p.wallMs && m.wallMs) {
+        stepScaling = m.wallMs / p.wallMs;
+        const goal = GOAL_SCALING_SLACK * (m.size / prevSize);
+        goals.push(stepScaling <= goal ? `step ok` : `step MISS (>${fixed(goal, 1)})`);
+      }
+    }
+    if (m.tool === 'shadowscan' && m.peakRssKiB !== null) {
+      goals.push(m.peakRssKiB / 1024 < GOAL_RSS_MIB ? 'RSS ok' : `RSS MISS (≥${GOAL_RSS_MIB})`);
+    }
     perf.rows.push([
       label,
       m.tool,
@@ -314,8 +370,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0),
       fixed(ratio, 2),
       fixed(scaling, 2),
+      fixed(stepScaling, 2),
       goals.join(', ') || null,
       otherCoresCell(m),
+      fixed(cpuSeconds(m), 2),
+      m.tool === 'shadowscan' ? fixed(ratioOf(cpuSeconds(find(m.size, 'reference')), cpuSeconds(m)), 2) : null,
     ]);
   }
 
@@ -382,7 +441,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       sizes: opts.sizes,
       runs: opts.runs,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, duckdb: duckdbVersion(ctx.repoRoot) },
-      goals: { ratio: GOAL_RATIO, scalingSlack: GOAL_SCALING_SLACK },
+      goals: { ratio: GOAL_RATIO, scalingSlack: GOAL_SCALING_SLACK, rssMiB: GOAL_RSS_MIB },
+      bundle,
       throughput: tableToObjects(perf),
       correctness: tableToObjects(corr),
       truth: Object.fromEntries(opts.sizes.map((s) => [sizeLabel(s), truthSummary(truths.get(s)!)])),
@@ -405,6 +465,22 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       })),
     },
   };
+}
+
+/**
+ * Builds the CLI bundle as `npm install` does (prepare → bin/bundle.js), so the measured CLI is
+ * the one a user runs and not the tsx fallback of an edited checkout. Returns the entry used.
+ */
+function buildBundle(ctx: BenchContext): string | null {
+  const r = spawnSync(process.execPath, [join(ctx.repoRoot, 'bin/bundle.js')], { cwd: ctx.repoRoot, encoding: 'utf8' });
+  const msg = (r.stderr ?? '').trim();
+  ctx.log(`ingest: ${msg || `bin/bundle.js exited ${r.status}`}`);
+  try {
+    return (JSON.parse(readFileSync(join(ctx.repoRoot, 'dist/manifest.json'), 'utf8')) as { entry: string }).entry;
+  } catch {
+    ctx.log('ingest: no bundle: shadowscan runs through tsx (slower start-up)');
+    return null;
+  }
 }
 
 function duckdbVersion(repoRoot: string): string | null {
