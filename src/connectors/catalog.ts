@@ -2,13 +2,15 @@
 // the implementation, so `shadowscan query` never imports provider SDKs it does not use.
 import { squidConfigSchema } from '../../connectors/squid/config.js';
 import { oktaConfigSchema } from '../../connectors/okta/config.js';
+import { zeekConfigSchema } from '../../connectors/zeek/config.js';
 import type { ConnectorDefinition } from './types.js';
 
-export const instanceSchemas = [squidConfigSchema, oktaConfigSchema] as const;
+export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema] as const;
 
 const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
   okta: async () => (await import('../../connectors/okta/index.js')).oktaConnector,
+  zeek: async () => (await import('../../connectors/zeek/index.js')).zeekConnector,
 };
 
 export const connectorTypes = Object.keys(loaders);

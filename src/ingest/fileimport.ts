@@ -15,6 +15,13 @@ import { syncResult } from '../connectors/runtime/result.js';
 import { ingestEgressChunk, MAX_LINE_BYTES, type EgressLineFormat } from './egress.js';
 import { changedSince, copyWithoutOverlongLines, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
 
+/**
+ * A layout either fixed (its SQL is the same for every file) or derived per file from the file's
+ * first lines (Zeek `#fields`, a CSV header): the function throws an Error whose message says
+ * what is wrong with the file (e.g. a required column missing from its header).
+ */
+export type LineFormatSource = EgressLineFormat | ((head: string[]) => EgressLineFormat);
+
 export interface LogImportSpec<F extends string> {
   connector: string;
   stream: StreamDef;
@@ -22,9 +29,15 @@ export interface LogImportSpec<F extends string> {
   origin: 'scan' | 'import';
   complete: boolean;
   forcedFormat?: F;
-  formats: Record<F, EgressLineFormat>;
+  formats: Record<F, LineFormatSource>;
   detect(sample: string[]): F | undefined;
   formatsTried: string;
+}
+
+/** First lines of a file's head (the last, possibly cut, line dropped unless it is the only one). */
+function headLines(head: string): string[] {
+  const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
+  return lines.length > 1 ? lines.slice(0, -1) : lines;
 }
 
 /** Expands globs; a pattern or file that matches nothing is a user error naming it. */
@@ -58,12 +71,20 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     try {
       const gzip = isGzipFile(path);
       if (statSync(path).size === 0) continue;
-      const head = (await readHead(path, 64 * 1024, gzip)).toString('utf8');
-      const lines = head.split('\n');
-      const sample = lines.length > 1 ? lines.slice(0, -1).slice(0, 50) : lines;
-      const format = spec.forcedFormat ?? spec.detect(sample);
+      const head = headLines((await readHead(path, 64 * 1024, gzip)).toString('utf8'));
+      const format = spec.forcedFormat ?? spec.detect(head.slice(0, 50));
       if (!format) problems.push(`${path}: not a known ${spec.connector} log format (tried ${spec.formatsTried})`);
-      else planned.push({ path, gzip, format: spec.formats[format] });
+      else {
+        const source = spec.formats[format];
+        if (typeof source !== 'function') planned.push({ path, gzip, format: source });
+        else {
+          try {
+            planned.push({ path, gzip, format: source(head) });
+          } catch (e) {
+            problems.push(`${path}: ${errorMessage(e)}`);
+          }
+        }
+      }
     } catch (e) {
       problems.push(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
     }
@@ -71,7 +92,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
   if (problems.length) {
     throw new UserError(`${problems.length} file${problems.length > 1 ? 's' : ''} cannot be imported:`, {
       details: problems.map((p) => safeExample(p, 500)),
-      hint: `pass --format to force a layout, or check that these are ${spec.connector} access logs`,
+      hint: `pass --format to force a layout, or check that these are ${spec.connector} logs`,
     });
   }
 
