@@ -3,14 +3,18 @@
 import { squidConfigSchema } from '../../connectors/squid/config.js';
 import { oktaConfigSchema } from '../../connectors/okta/config.js';
 import { zeekConfigSchema } from '../../connectors/zeek/config.js';
+import { route53ConfigSchema } from '../../connectors/route53/config.js';
+import { umbrellaConfigSchema } from '../../connectors/umbrella/config.js';
 import type { ConnectorDefinition } from './types.js';
 
-export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema] as const;
+export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema] as const;
 
 const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
   okta: async () => (await import('../../connectors/okta/index.js')).oktaConnector,
   zeek: async () => (await import('../../connectors/zeek/index.js')).zeekConnector,
+  route53: async () => (await import('../../connectors/route53/index.js')).route53Connector,
+  umbrella: async () => (await import('../../connectors/umbrella/index.js')).umbrellaConnector,
 };
 
 export const connectorTypes = Object.keys(loaders);

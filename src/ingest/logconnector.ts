@@ -4,7 +4,7 @@
 // same norm.egress mapping — only the line layouts differ.
 import type { ConnectorDefinition, StreamDef } from '../connectors/types.js';
 import type { InstanceConfig } from '../config/schema.js';
-import { UserError } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 import { egressHourlyColumns } from './egress.js';
 import { expandFiles, importLogFiles, type LineFormatSource } from './fileimport.js';
 
@@ -54,6 +54,14 @@ export function defineEgressFileConnector<C extends { type: string; paths?: stri
     }
     return f as F;
   };
+  const setup = (config: C | undefined): EgressFileSetup<F> => {
+    try {
+      return spec.setup(config);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`${spec.type}: ${errorMessage(e)}`, { hint: 'fix the file or setting named above in the instance config' });
+    }
+  };
   return {
     type: spec.type,
     title: spec.title,
@@ -62,7 +70,7 @@ export function defineEgressFileConnector<C extends { type: string; paths?: stri
     async importFiles(ctx, opts) {
       const forced = checkFormat(opts.format);
       const config = opts.config?.type === spec.type ? (opts.config as unknown as C) : undefined;
-      const setup = spec.setup(config);
+      const fileSetup = setup(config);
       return [
         await importLogFiles(ctx, {
           connector: spec.type,
@@ -71,14 +79,14 @@ export function defineEgressFileConnector<C extends { type: string; paths?: stri
           origin: 'import',
           complete: opts.complete ?? false,
           forcedFormat: forced ?? checkFormat(config?.format),
-          ...setup,
+          ...fileSetup,
         }),
       ];
     },
     async doctor(ctx, config: InstanceConfig) {
       const c = config as unknown as C;
       try {
-        spec.setup(c);
+        setup(c);
         const files = await expandFiles(c.paths ?? []);
         return [{ instance: ctx.instance, check: 'paths', ok: files.length > 0, detail: `${files.length} file(s) match` }];
       } catch (e) {
@@ -87,7 +95,7 @@ export function defineEgressFileConnector<C extends { type: string; paths?: stri
     },
     async scan(ctx, config: InstanceConfig) {
       const c = config as unknown as C;
-      const setup = spec.setup(c);
+      const fileSetup = setup(c);
       return [
         await importLogFiles(ctx, {
           connector: spec.type,
@@ -96,7 +104,7 @@ export function defineEgressFileConnector<C extends { type: string; paths?: stri
           origin: 'scan',
           complete: false,
           forcedFormat: checkFormat(c.format),
-          ...setup,
+          ...fileSetup,
         }),
       ];
     },
