@@ -5,9 +5,10 @@ import { oktaConfigSchema } from '../../connectors/okta/config.js';
 import { zeekConfigSchema } from '../../connectors/zeek/config.js';
 import { route53ConfigSchema } from '../../connectors/route53/config.js';
 import { umbrellaConfigSchema } from '../../connectors/umbrella/config.js';
+import { paloaltoConfigSchema } from '../../connectors/paloalto/config.js';
 import type { ConnectorDefinition } from './types.js';
 
-export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema] as const;
+export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema, paloaltoConfigSchema] as const;
 
 const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
@@ -15,6 +16,7 @@ const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   zeek: async () => (await import('../../connectors/zeek/index.js')).zeekConnector,
   route53: async () => (await import('../../connectors/route53/index.js')).route53Connector,
   umbrella: async () => (await import('../../connectors/umbrella/index.js')).umbrellaConnector,
+  paloalto: async () => (await import('../../connectors/paloalto/index.js')).paloaltoConnector,
 };
 
 export const connectorTypes = Object.keys(loaders);
