@@ -6,9 +6,10 @@ import { zeekConfigSchema } from '../../connectors/zeek/config.js';
 import { route53ConfigSchema } from '../../connectors/route53/config.js';
 import { umbrellaConfigSchema } from '../../connectors/umbrella/config.js';
 import { paloaltoConfigSchema } from '../../connectors/paloalto/config.js';
+import { genericEgressConfigSchema } from '../../connectors/generic_egress/config.js';
 import type { ConnectorDefinition } from './types.js';
 
-export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema, paloaltoConfigSchema] as const;
+export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema, paloaltoConfigSchema, genericEgressConfigSchema] as const;
 
 const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
@@ -17,6 +18,7 @@ const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   route53: async () => (await import('../../connectors/route53/index.js')).route53Connector,
   umbrella: async () => (await import('../../connectors/umbrella/index.js')).umbrellaConnector,
   paloalto: async () => (await import('../../connectors/paloalto/index.js')).paloaltoConnector,
+  generic_egress: async () => (await import('../../connectors/generic_egress/index.js')).genericEgressConnector,
 };
 
 export const connectorTypes = Object.keys(loaders);

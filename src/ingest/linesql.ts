@@ -111,3 +111,8 @@ export function looksBinary(line: string): boolean {
 export function tooLong(line: string): string | undefined {
   return line.length > 65536 ? `line too long (${line.length} characters)` : undefined;
 }
+
+/** SQL: the authority (host[:port]) of a URL with or without a scheme (`host/path?q`, `https://host/…`). */
+export function urlAuthoritySql(u: string): string {
+  return `split_part(split_part(split_part(case when contains(${u}, '://') then split_part(${u}, '://', 2) else ${u} end, '/', 1), '?', 1), '#', 1)`;
+}
