@@ -11,15 +11,11 @@
 //   rejects). Times are Generated Time in the configured `timezone` (the device's local time).
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { portless } from '../../src/ingest/egress.js';
-import { csvFieldsSql, epochOfStrptimeSql, looksBinary, splitCsv, tooLong } from '../../src/ingest/linesql.js';
+import { csvFieldsSql, urlAuthoritySql, epochOfStrptimeSql, looksBinary, splitCsv, tooLong } from '../../src/ingest/linesql.js';
 
 const RECORD = String.raw`\d*,\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2},[^,]*,[A-Z]+,.*`;
 const RECORD_JS = /\d*,\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2},[^,]*,[A-Z]+,.*/;
 
-/** SQL: host part of a URL as PAN-OS logs it (usually scheme-less: host/path). */
-function urlAuthority(u: string): string {
-  return `split_part(split_part(split_part(case when contains(${u}, '://') then split_part(${u}, '://', 2) else ${u} end, '/', 1), '?', 1), '#', 1)`;
-}
 
 export function paloaltoFormat(timezone = 'UTC'): EgressLineFormat {
   const kind = `case when f[4] = 'TRAFFIC' and f[5] in ('end', 'drop', 'deny') then 'traffic' when f[4] = 'THREAT' and f[5] = 'url' then 'url' end`;
@@ -30,7 +26,7 @@ export function paloaltoFormat(timezone = 'UTC'): EgressLineFormat {
                       else ts_s is not null and len(f) >= (case kind when 'traffic' then 34 else 32 end) end as ok,
            ts_s, "user", src_ip, ${portless('a')} as auth, cast(null as varchar) as method, cast(null as varchar) as status, bytes_in, bytes_out
       from (select line, rec, f, kind, ${epochOfStrptimeSql('f[7]', '%Y/%m/%d %H:%M:%S', timezone)} as ts_s, f[13] as "user", f[8] as src_ip,
-                   case kind when 'traffic' then f[9] else ${urlAuthority('f[32]')} end as a,
+                   case kind when 'traffic' then f[9] else ${urlAuthoritySql('f[32]')} end as a,
                    case kind when 'traffic' then try_cast(f[34] as bigint) end as bytes_in,
                    case kind when 'traffic' then try_cast(f[33] as bigint) end as bytes_out
               from (select line, rec, f, ${kind} as kind

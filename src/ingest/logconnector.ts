@@ -17,10 +17,11 @@ export const egressHourlyStream: StreamDef = {
 
 /** norm.egress from one connector's raw stream: chunks (appended logs, rotated copies) summed again per key. */
 export function normEgressSql(connectorType: string): string {
+  // Unquoted: connector types are identifiers, and src/rules/sources.ts finds the stream by this name.
   return `select hour, min(first_ts) as first_ts, max(last_ts) as last_ts, _instance as instance, "user",
        bool_or(user_inferred) as user_inferred, src_ip, host, domain, sum(requests) as requests,
        sum(bytes_out) as bytes_out, sum(bytes_in) as bytes_in, method, status_class, source
-  from raw."${connectorType}_egress_hourly"
+  from raw.${connectorType}_egress_hourly
  group by hour, _instance, "user", src_ip, host, domain, method, status_class, source`;
 }
 
