@@ -98,10 +98,18 @@ export function zeekTsvFormat(head: string[]): EgressLineFormat {
   const h = parseZeekHeader(head);
   if (!h) throw new Error('Zeek TSV log without a #fields header (the header is at the top of every Zeek log; was the file cut?)');
   const path = checkPath(h.path ?? guessPath(h.fields), 'TSV header');
-  const missing = REQUIRED[path].filter((f) => !h.fields.includes(f));
+  // Log::default_scope_sep may be changed from '.', e.g. to '_' (id_orig_h).
+  const position = (name: string) => {
+    for (const sep of ['.', '_', ':', '-', '$']) {
+      const i = h.fields.indexOf(name.replace('.', sep));
+      if (i >= 0) return i + 1;
+    }
+    return 0;
+  };
+  const missing = REQUIRED[path].filter((f) => position(f) === 0);
   if (missing.length) throw new Error(`zeek ${path}.log header lacks ${missing.join(', ')} (#fields: ${h.fields.slice(0, 30).join(' ')})`);
   const n = h.fields.length;
-  const idx = (name: string | null) => (name === null ? -1 : h.fields.indexOf(name) + 1);
+  const idx = (name: string | null) => (name === null ? -1 : position(name));
   const v = (name: string | null) => {
     const i = idx(name);
     return i <= 0 ? 'cast(null as varchar)' : `nullif(nullif(f[${i}], ${sqlString(h.unset)}), ${sqlString(h.empty)})`;
@@ -173,10 +181,10 @@ export function zeekJsonFormat(head: string[]): EgressLineFormat {
   const filePath = zeekJsonPath(head);
   const keys = Object.values(JSON_KEYS);
   // Flattened "id.orig_h" (Zeek's default) or nested {"id": {"orig_h": …}} (scope separator off).
-  const paths = [...keys.map(jsonPath), jsonNestedPath(['id', 'orig_h']), jsonNestedPath(['id', 'resp_h'])];
+  const paths = [...keys.map(jsonPath), jsonNestedPath(['id', 'orig_h']), jsonNestedPath(['id', 'resp_h']), jsonPath('id_orig_h'), jsonPath('id_resp_h')];
   const at = (k: string) => `j[${keys.indexOf(k as (typeof keys)[number]) + 1}]`;
-  const origH = `coalesce(${at('id.orig_h')}, j[${keys.length + 1}])`;
-  const respH = `coalesce(${at('id.resp_h')}, j[${keys.length + 2}])`;
+  const origH = `coalesce(${at('id.orig_h')}, j[${keys.length + 1}], j[${keys.length + 3}])`;
+  const respH = `coalesce(${at('id.resp_h')}, j[${keys.length + 2}], j[${keys.length + 4}])`;
   const kind = `coalesce(${at('_path')}, ${sqlString(filePath)})`;
   const pick = (col: keyof Columns) => {
     const arms = zeekPaths
@@ -224,7 +232,7 @@ export const zeekLineFormats: Record<ZeekFormat, (head: string[]) => EgressLineF
 export function detectZeekFormat(sample: string[]): ZeekFormat | undefined {
   if (sample.some((l) => l.startsWith('#fields')) && sample.some((l) => l.startsWith('#separator'))) return 'tsv';
   const objects = sample.filter((l) => l.trimStart().startsWith('{'));
-  if (objects.length && objects.filter((l) => /"(uid|id\.orig_h|id)"\s*:/.test(l)).length >= objects.length / 2) return 'json';
+  if (objects.length && objects.filter((l) => /"(uid|id\.orig_h|id_orig_h|id)"\s*:/.test(l)).length >= objects.length / 2) return 'json';
   return undefined;
 }
 
