@@ -7,9 +7,10 @@ import { route53ConfigSchema } from '../../connectors/route53/config.js';
 import { umbrellaConfigSchema } from '../../connectors/umbrella/config.js';
 import { paloaltoConfigSchema } from '../../connectors/paloalto/config.js';
 import { genericEgressConfigSchema } from '../../connectors/generic_egress/config.js';
+import { zscalerConfigSchema } from '../../connectors/zscaler/config.js';
 import type { ConnectorDefinition } from './types.js';
 
-export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema, paloaltoConfigSchema, genericEgressConfigSchema] as const;
+export const instanceSchemas = [squidConfigSchema, oktaConfigSchema, zeekConfigSchema, route53ConfigSchema, umbrellaConfigSchema, paloaltoConfigSchema, genericEgressConfigSchema, zscalerConfigSchema] as const;
 
 const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   squid: async () => (await import('../../connectors/squid/index.js')).squidConnector,
@@ -18,6 +19,7 @@ const loaders: Record<string, () => Promise<ConnectorDefinition>> = {
   route53: async () => (await import('../../connectors/route53/index.js')).route53Connector,
   umbrella: async () => (await import('../../connectors/umbrella/index.js')).umbrellaConnector,
   paloalto: async () => (await import('../../connectors/paloalto/index.js')).paloaltoConnector,
+  zscaler: async () => (await import('../../connectors/zscaler/index.js')).zscalerConnector,
   generic_egress: async () => (await import('../../connectors/generic_egress/index.js')).genericEgressConnector,
 };
 
