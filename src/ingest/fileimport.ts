@@ -1,8 +1,9 @@
 // Imports log files for one instance and stream: detect each file's format (all files are
-// checked before anything is written), then per file read only the new whole lines, aggregate,
-// and commit the chunk together with the file's cursor. One file = one chunk, so a crash loses
-// at most the files in progress and the next run resumes after the last committed ones.
-// Independent files (a directory or glob of logs) are read in parallel within the thread budget.
+// checked before anything is written), then per file read only the new whole lines and aggregate
+// them; files commit in file order, each with its cursor, several small files in one chunk when
+// they are ready together. A crash loses at most the files not yet committed, and the next run
+// resumes after the last committed one. Independent files (a directory or glob of logs) are
+// read in parallel within the thread budget.
 import { existsSync, statSync, rmSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
@@ -11,7 +12,7 @@ import type { RunContext, StreamDef, StreamRunResult } from '../connectors/types
 import { formatBytes } from '../output/progress.js';
 import { safeExample } from '../redact.js';
 import { withState } from '../store/state.js';
-import { MAX_REJECT_EXAMPLES, SyncWriter } from '../store/sync.js';
+import { MAX_REJECT_EXAMPLES, SyncWriter, type FileCursor } from '../store/sync.js';
 import { syncResult } from '../connectors/runtime/result.js';
 import { ingestEgressChunk, MAX_LINE_BYTES, type EgressLineFormat } from './egress.js';
 import { changedSince, copyWithoutOverlongLines, HEAD_BYTES, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
@@ -61,15 +62,15 @@ export async function sameLogLanes(planned: { path: string; gzip: boolean }[]): 
   return [...lanes.values()].sort((x, y) => y.length - x.length || x[0]! - y[0]!);
 }
 
-/** Moves a file's staged Parquet (day=…/<from>-N.parquet) into the chunk folder under the chunk's name. */
-function moveStaged(fromDir: string, fromPrefix: string, toDir: string, toPrefix: string): void {
+/**
+ * Moves a file's staged Parquet (day=…/<name>.parquet) into the chunk folder, named
+ * <chunk prefix>-<n>.parquet with n counting across the chunk (the lake's naming).
+ */
+function moveStaged(fromDir: string, toDir: string, toPrefix: string, counter: { n: number }): void {
   if (!existsSync(fromDir)) return;
-  for (const day of readdirSync(fromDir)) {
+  for (const day of readdirSync(fromDir).sort()) {
     mkdirSync(join(toDir, day), { recursive: true, mode: 0o700 });
-    for (const f of readdirSync(join(fromDir, day))) {
-      const name = f.startsWith(`${fromPrefix}-`) ? `${toPrefix}-${f.slice(fromPrefix.length + 1)}` : f;
-      renameSync(join(fromDir, day, f), join(toDir, day, name));
-    }
+    for (const f of readdirSync(join(fromDir, day)).sort()) renameSync(join(fromDir, day, f), join(toDir, day, `${toPrefix}-${counter.n++}.parquet`));
   }
   rmSync(fromDir, { recursive: true, force: true });
 }
@@ -150,31 +151,57 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
   let filesRead = 0;
   // Reject examples per file: the sync keeps the first ones in file order, whatever order files finish in.
   const examplesByFile: string[][] = planned.map(() => []);
-  // Files are read in parallel lanes but commit one at a time in file order (chunk numbers are
-  // sequential, and a crash then loses only files after the last committed one). A file that
-  // has nothing new, or failed, hands its turn on with nothing to commit.
-  interface Staged { commit: () => Promise<void>; path: string }
-  const turns = planned.map(() => {
-    let resolve!: (s: Staged | undefined) => void;
-    const promise = new Promise<Staged | undefined>((r) => (resolve = r));
-    return { promise, resolve };
+  // Files are read in parallel lanes but commit in file order (chunk numbers are sequential, and
+  // a crash then loses only files after the last committed one). Files staged while a commit
+  // runs go into the next chunk together: one state transaction per batch, not per small file.
+  // A file that has nothing new, or failed, hands its turn on with nothing to commit.
+  interface Staged { path: string; dir: string; examples: string[]; fileCursor: FileCursor; rows: number; lines: number; rejects: number; bytesRead: number }
+  const settled: (Staged | null | undefined)[] = planned.map(() => undefined);
+  const turns = planned.map((_, i) => {
+    let resolve!: (s: Staged | null) => void;
+    const promise = new Promise<Staged | null>((r) => (resolve = r));
+    return {
+      promise,
+      resolve: (v: Staged | null) => {
+        if (settled[i] === undefined) settled[i] = v;
+        resolve(v);
+      },
+    };
   });
+  const MAX_BATCH = 256;
   const committer = (async () => {
     let broken: string | undefined;
-    for (const turn of turns) {
-      const staged = await turn.promise;
-      if (!staged) continue;
+    for (let i = 0; i < turns.length; ) {
+      await turns[i]!.promise;
+      const batch: Staged[] = [];
+      while (i < turns.length && settled[i] !== undefined && batch.length < MAX_BATCH) {
+        const staged = settled[i++];
+        if (staged) batch.push(staged);
+      }
+      if (batch.length === 0) continue;
       if (broken) {
         // Later files were read assuming the earlier commit landed: leave them for the next run.
-        fileErrors.push(safeExample(`${staged.path}: not committed because ${broken} failed to commit; run again`, 500));
+        for (const st of batch) fileErrors.push(safeExample(`${st.path}: not committed because ${broken} failed to commit; run again`, 500));
         continue;
       }
       try {
-        await staged.commit();
-        filesRead++;
+        const target = sync.nextChunkDir();
+        const sum = (k: 'rows' | 'lines' | 'rejects' | 'bytesRead') => batch.reduce((acc, st) => acc + st[k], 0);
+        const counter = { n: 0 };
+        for (const st of batch) {
+          sync.addRejectExamples(st.examples);
+          moveStaged(st.dir, target.dir, target.filePrefix, counter);
+        }
+        await sync.commitChunk({
+          final: false,
+          rows: sum('rows'),
+          fileCursors: batch.map((st) => st.fileCursor),
+          add: { lines_read: sum('lines'), rows_written: sum('rows'), rejects: sum('rejects'), bytes_read: sum('bytesRead') },
+        });
+        filesRead += batch.length;
       } catch (e) {
-        broken = staged.path;
-        fileErrors.push(safeExample(`${staged.path}: ${errorMessage(e)}`, 500));
+        broken = batch[0]!.path;
+        fileErrors.push(safeExample(`${batch[0]!.path}: ${errorMessage(e)}`, 500));
       }
     }
   })();
@@ -185,7 +212,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     let handedOn = false;
     const handOn = (staged?: Staged) => {
       handedOn = true;
-      turns[i]!.resolve(staged);
+      turns[i]!.resolve(staged ?? null);
     };
     try {
       const match = await matchCursor(file.path, file.gzip, stored);
@@ -264,15 +291,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       const rows = result.rows;
       const lines = result.lines;
       const bytesRead = plan.end - plan.start;
-      handOn({
-        path: file.path,
-        commit: async () => {
-          sync.addRejectExamples(examples);
-          const target = sync.nextChunkDir();
-          moveStaged(chunk.dir, chunk.filePrefix, target.dir, target.filePrefix);
-          await sync.commitChunk({ final: false, rows, fileCursor, add: { lines_read: lines, rows_written: rows, rejects, bytes_read: bytesRead } });
-        },
-      });
+      handOn({ path: file.path, dir: chunk.dir, examples, fileCursor, rows, lines, rejects, bytesRead });
       const secs = (performance.now() - started) / 1000;
       ctx.progress.note(
         `${ctx.instance}: ${basename(file.path)}: ${result.lines.toLocaleString()} lines, ${rejects} rejected, ${formatBytes(plan.end - plan.start)} in ${secs.toFixed(1)}s (${formatBytes((plan.end - plan.start) / Math.max(secs, 0.001))}/s)`,
@@ -315,7 +334,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
   } finally {
     for (const e of engines.slice(1)) e.close();
     // Files never started (after a failure) have nothing to commit.
-    for (const t of turns) t.resolve(undefined);
+    for (const t of turns) t.resolve(null);
     await committer;
   }
   if (failure !== undefined) throw failure;
