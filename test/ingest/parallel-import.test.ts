@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sameLogLanes } from '../../src/ingest/fileimport.js';
+import { locateLines } from '../../src/ingest/filesource.js';
 import { zeekHeader, zeekSslLine, zeekUid } from '../../fixtures/zeek/format.js';
 import { json, runCli, tempDir } from '../helpers/cli.js';
 import { committedFiles } from '../helpers/lake.js';
@@ -45,6 +46,14 @@ describe('lanes', () => {
       ['b.log'],
       ['c.log', 'd.log'],
     ]);
+  });
+});
+
+describe('reject line numbers', () => {
+  it('are found for examples out of file order (parallel imports share DuckDB settings)', () => {
+    const p = join(tmp.dir, 'order.log');
+    writeFileSync(p, 'alpha\nbravo\ncharlie\ndelta\n');
+    expect(locateLines(p, ['charlie', 'alpha', 'delta', 'zulu'], 11)).toEqual([13, 11, 14, undefined]);
   });
 });
 
