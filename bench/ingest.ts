@@ -4,6 +4,7 @@
 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type GroundTruth, parseCount, writeSquidLog } from '../fixtures/squid/generate.js';
 import { cachedFile, hashFiles } from './lib/cache.js';
@@ -12,9 +13,14 @@ import { type Table, fixed, grouped, humanCount, tableToObjects } from './lib/ta
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 
 export const INGEST_SEED = 1;
-/** Goals: shadowscan throughput ≥ 0.8 × reference; time grows at most 1.1 × linearly. */
+/**
+ * Goals: shadowscan throughput ≥ 0.8 × reference; time grows at most 1.1 × linearly (against
+ * the smallest size and against the next smaller one, e.g. t(20M)/t(5M) ≤ 4.4); peak RSS of
+ * shadowscan below 1 GiB at every size.
+ */
 export const GOAL_RATIO = 0.8;
 export const GOAL_SCALING_SLACK = 1.1;
+export const GOAL_RSS_MIB = 1024;
 
 interface IngestOptions {
   sizes: number[];
@@ -252,6 +258,7 @@ function truthSummary(t: GroundTruth): Omit<GroundTruth, 'requestsByUser'> {
 
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const opts = parseOptions(ctx.args, ctx.log);
+  const bundle = opts.skipShadowscan ? null : buildBundle(ctx);
   const workRoot = mkdtempSync(join(tmpdir(), 'shadowscan-bench-ingest-'));
   const truths = new Map<number, GroundTruth>();
   const ms: Measurement[] = [];
@@ -277,13 +284,13 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   // ---- throughput table
   const perf: Table = {
     title: `ingest — Squid native log, seed ${INGEST_SEED} (${cpus().length} cores, node ${process.version})`,
-    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 'goals', 'other cores'],
+    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 't/t(prev)', 'goals', 'other cores'],
     rows: [],
   };
   for (const m of ms) {
     const label = sizeLabel(m.size);
     if (!m.ok) {
-      perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null,
+      perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null, null,
         `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`, otherCoresCell(m)]);
       continue;
     }
@@ -306,6 +313,20 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         goals.push(scaling <= goal ? `scaling ok` : `scaling MISS (>${fixed(goal, 1)})`);
       }
     }
+    // Against the next smaller size (t(20M)/t(5M) when run with 1M,5M,20M).
+    let stepScaling: number | null = null;
+    const prevSize = opts.sizes.filter((sz) => sz < m.size).pop();
+    if (prevSize !== undefined && prevSize !== base) {
+      const p = find(prevSize, m.tool);
+      if (p?.ok && p.wallMs && m.wallMs) {
+        stepScaling = m.wallMs / p.wallMs;
+        const goal = GOAL_SCALING_SLACK * (m.size / prevSize);
+        goals.push(stepScaling <= goal ? `step ok` : `step MISS (>${fixed(goal, 1)})`);
+      }
+    }
+    if (m.tool === 'shadowscan' && m.peakRssKiB !== null) {
+      goals.push(m.peakRssKiB / 1024 < GOAL_RSS_MIB ? 'RSS ok' : `RSS MISS (≥${GOAL_RSS_MIB})`);
+    }
     perf.rows.push([
       label,
       m.tool,
@@ -314,6 +335,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0),
       fixed(ratio, 2),
       fixed(scaling, 2),
+      fixed(stepScaling, 2),
       goals.join(', ') || null,
       otherCoresCell(m),
     ]);
@@ -382,7 +404,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       sizes: opts.sizes,
       runs: opts.runs,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, duckdb: duckdbVersion(ctx.repoRoot) },
-      goals: { ratio: GOAL_RATIO, scalingSlack: GOAL_SCALING_SLACK },
+      goals: { ratio: GOAL_RATIO, scalingSlack: GOAL_SCALING_SLACK, rssMiB: GOAL_RSS_MIB },
+      bundle,
       throughput: tableToObjects(perf),
       correctness: tableToObjects(corr),
       truth: Object.fromEntries(opts.sizes.map((s) => [sizeLabel(s), truthSummary(truths.get(s)!)])),
@@ -405,6 +428,22 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       })),
     },
   };
+}
+
+/**
+ * Builds the CLI bundle as `npm install` does (prepare → bin/bundle.js), so the measured CLI is
+ * the one a user runs and not the tsx fallback of an edited checkout. Returns the entry used.
+ */
+function buildBundle(ctx: BenchContext): string | null {
+  const r = spawnSync(process.execPath, [join(ctx.repoRoot, 'bin/bundle.js')], { cwd: ctx.repoRoot, encoding: 'utf8' });
+  const msg = (r.stderr ?? '').trim();
+  ctx.log(`ingest: ${msg || `bin/bundle.js exited ${r.status}`}`);
+  try {
+    return (JSON.parse(readFileSync(join(ctx.repoRoot, 'dist/manifest.json'), 'utf8')) as { entry: string }).entry;
+  } catch {
+    ctx.log('ingest: no bundle: shadowscan runs through tsx (slower start-up)');
+    return null;
+  }
 }
 
 function duckdbVersion(repoRoot: string): string | null {

@@ -130,18 +130,18 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
   };
   try {
     // Stage 1, one pass over the file: group on raw values (integer hour, raw authority). Lines
-    // that do not parse share the ok = false groups; blank lines have ok = NULL.
+    // that do not parse share the ok = false groups; blank lines have ok = NULL. Sums are stored
+    // as BIGINT, not DuckDB's HUGEINT: the table holds millions of groups on large files.
     await engine.run('set preserve_insertion_order = false');
     const aggregate = engine.run(`
       create temp table ${agg} as
       select ok, cast(floor(ts_s / 3600) as bigint) as hb, "user", src_ip, auth, method, left(status, 1) as sc,
-             count(*) as requests, sum(bytes_in) as bytes_in, sum(bytes_out) as bytes_out, min(ts_s) as first_s, max(ts_s) as last_s
+             count(*) as requests, sum(bytes_in)::bigint as bytes_in, sum(bytes_out)::bigint as bytes_out, min(ts_s) as first_s, max(ts_s) as last_s
         from (with lines as (select line from ${read}) ${input.format.parseSql})
        group by all`);
     setImmediate(() => crashPoint('mid-parse'));
     await aggregate;
     phase('aggregated');
-    await engine.run('set preserve_insertion_order = true');
     const counts = await engine.all<{ ok: boolean | null; n: number }>(`select ok, sum(requests)::bigint as n from ${agg} group by ok`);
     const csvRejects = await engine.all<{ line: number; error_type: string; csv_line: string | null }>(
       `select line, error_type, csv_line from ${rejectsTable} order by line limit ${input.maxExamples}`,
@@ -155,13 +155,15 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
       (r) => `${input.displayPath}:${input.lineBase + Number(r.line)}: ${r.error_type === 'INVALID ENCODING' ? 'binary data (not UTF-8 text)' : r.error_type.toLowerCase()} — ${safeExample(r.csv_line ?? '', 120)}`,
     );
     if (bad > csvRejectCount && examples.length < input.maxExamples) {
-      // Insertion order is on: the first rejected lines of the file, found again by memmem.
+      // With insertion order on: the first rejected lines of the file, found again by memmem.
+      await engine.run('set preserve_insertion_order = true');
       const lines = (
         await engine.all<{ line: string }>(
           `with lines as (select line from ${read}), parsed as (${input.format.parseSql})
            select line from parsed where ok = false limit ${input.maxExamples - examples.length}`,
         )
       ).map((r) => r.line);
+      await engine.run('set preserve_insertion_order = false');
       const numbers = locateLines(input.readPath, lines, input.lineBase + 1);
       lines.forEach((line, i) => {
         const n = numbers[i];
@@ -187,7 +189,10 @@ export async function ingestEgressChunk(engine: Duck, input: EgressChunkInput): 
     // instead of the raw authority, UTC timestamps.
     const user = `nullif(nullif(lower(a."user"), '-'), '')`;
     const hour = 'make_timestamp(a.hb * 3600000000)';
-    const stamps = `${sqlString(input.format.name)} as source, ${sqlString(input.instance)} as _instance, ${sqlString(input.syncId)} as _sync_id,
+    // Constant strings as single-value ENUMs: Parquet gets the same plain UTF-8 column, but the
+    // writer takes the one-entry dictionary as it is instead of hashing the value on every row.
+    const constant = (v: string) => `${sqlString(v)}::enum(${sqlString(v)})`;
+    const stamps = `${constant(input.format.name)} as source, ${constant(input.instance)} as _instance, ${constant(input.syncId)} as _sync_id,
                ${sqlString(input.ingestedAt.toISOString())}::timestamp as _ingested_at`;
     const select = (where: string) =>
       merge

@@ -137,16 +137,17 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     });
   }
 
-  const stored = await withState(ctx.paths, (db) =>
-    db.all<StoredFileCursor>('select * from file_cursors where instance = ? and stream = ?', [ctx.instance, spec.stream.name]),
-  );
-  const sync = await SyncWriter.begin(ctx.paths, ctx.clock, {
-    instance: ctx.instance,
-    stream: spec.stream.name,
-    connector: spec.connector,
-    mode: spec.stream.mode,
-    origin: spec.origin,
-  });
+  // One state session: the stored cursors and the new sync's record.
+  const { stored, sync } = await withState(ctx.paths, async (db) => ({
+    stored: await db.all<StoredFileCursor>('select * from file_cursors where instance = ? and stream = ?', [ctx.instance, spec.stream.name]),
+    sync: await SyncWriter.beginIn(db, ctx.paths, ctx.clock, {
+      instance: ctx.instance,
+      stream: spec.stream.name,
+      connector: spec.connector,
+      mode: spec.stream.mode,
+      origin: spec.origin,
+    }),
+  }));
   const fileErrors: string[] = [];
   let filesRead = 0;
   // Reject examples per file: the sync keeps the first ones in file order, whatever order files finish in.

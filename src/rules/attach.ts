@@ -18,6 +18,15 @@ export const CONTEXT_MODULES = {
   catalog: new URL('../catalog/index.js', import.meta.url).href,
 };
 
+/**
+ * The shipped modules by their URL, imported with literal specifiers so that the bundled CLI
+ * (bin/bundle.js) contains them: a bundle cannot resolve a computed URL to a .ts file.
+ */
+const SHIPPED_MODULES: Record<string, () => Promise<unknown>> = {
+  [CONTEXT_MODULES.registry]: () => import('../registry/index.js'),
+  [CONTEXT_MODULES.catalog]: () => import('../catalog/index.js'),
+};
+
 interface RegistryModule {
   loadRegistry(dir: string): unknown;
   attachRegistry(engine: Duck, entries: unknown): Promise<unknown>;
@@ -73,7 +82,7 @@ export async function attachCatalogViews(engine: Duck, companyDomains: string[],
 async function importIfPresent<T>(url: string, functions: string[]): Promise<T | undefined> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = (await (SHIPPED_MODULES[url]?.() ?? import(url))) as Record<string, unknown>;
   } catch (e) {
     // Only the module itself being absent means "not built yet"; a module whose own imports fail is a bug.
     const missing = /Cannot find module '([^']+)'/.exec(String(e))?.[1];

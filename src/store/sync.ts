@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Clock } from '../clock.js';
 import { crashPoint } from '../crash.js';
+import type { Duck } from '../db/duck.js';
 import type { DataPaths } from './paths.js';
 import { transaction, withState, type SyncMode, type SyncStatus } from './state.js';
 
@@ -56,14 +57,17 @@ export class SyncWriter {
   ) {}
 
   static async begin(paths: DataPaths, clock: Clock, init: SyncInit): Promise<SyncWriter> {
+    return withState(paths, (db) => SyncWriter.beginIn(db, paths, clock, init));
+  }
+
+  /** begin() inside a state session the caller already holds (saves opening the state DB again). */
+  static async beginIn(db: Duck, paths: DataPaths, clock: Clock, init: SyncInit): Promise<SyncWriter> {
     const stamp = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     const syncId = `${stamp}-${randomBytes(4).toString('hex')}`;
-    await withState(paths, (db) =>
-      db.run(
-        `insert into syncs (sync_id, instance, stream, connector, mode, origin, status, started_at)
-         values (?, ?, ?, ?, ?, ?, 'running', ?::timestamp)`,
-        [syncId, init.instance, init.stream, init.connector, init.mode, init.origin, new Date(clock.now()).toISOString()],
-      ),
+    await db.run(
+      `insert into syncs (sync_id, instance, stream, connector, mode, origin, status, started_at)
+       values (?, ?, ?, ?, ?, ?, 'running', ?::timestamp)`,
+      [syncId, init.instance, init.stream, init.connector, init.mode, init.origin, new Date(clock.now()).toISOString()],
     );
     return new SyncWriter(paths, clock, syncId, init);
   }

@@ -14,9 +14,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult> {
+/** `entry` runs another entry script instead of bin/shadowscan.js (e.g. the bundle in dist/). */
+export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; entry?: string }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [opts.entry ?? BIN, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, SHADOWSCAN_LOG_LEVEL: 'warn', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
