@@ -181,6 +181,24 @@ describe('generic_egress (column mapping in config)', () => {
   });
 });
 
+describe('umbrella (synthetic S3 CSV export)', () => {
+  it('user only when the identity is a user (e-mail in "Name (mail)"), internal IP, trailing dot dropped, UTC', async () => {
+    const file = write('umbrella.csv', [
+      '"2026-01-06 14:05:09","Jane Doe (jane.doe@acme-corp.example)","Jane Doe (jane.doe@acme-corp.example),HQ Network","10.20.1.15","203.0.113.7","Allowed","1 (A)","NOERROR","api.openai.com.","Generative AI","AD Users","AD Users,Networks",""',
+      '"2026-01-06 14:06:00","HQ Network","HQ Network","10.20.1.16","203.0.113.7","Blocked","28 (AAAA)","NOERROR","abc123.ngrok-free.app.","Tunnels","Networks","Networks","Tunnels"',
+      '"2026-01-06 14:07:00","LAPTOP-42","LAPTOP-42","10.20.1.17","203.0.113.7","Allowed","1 (A)","NOERROR","hooks.zapier.com.","SaaS","Roaming Computers","Roaming Computers",""',
+    ]);
+    const { dataDir, result } = await importOk('umbrella', [file]);
+    expect(result).toMatchObject({ linesRead: 3, rejects: 0 });
+    const all = await rows(dataDir);
+    expect(all.map((r) => [r.first_ts, r.user, r.src_ip, r.host, r.bytes_in, r.source])).toEqual([
+      ['2026-01-06T14:05:09.000Z', 'jane.doe@acme-corp.example', '10.20.1.15', 'api.openai.com', null, 'umbrella'],
+      ['2026-01-06T14:06:00.000Z', null, '10.20.1.16', 'abc123.ngrok-free.app', null, 'umbrella'],
+      ['2026-01-06T14:07:00.000Z', null, '10.20.1.17', 'hooks.zapier.com', null, 'umbrella'],
+    ]);
+  });
+});
+
 describe('route53 instance mapping file', () => {
   it('a bad mapping file is a config error naming file and line', async () => {
     write('bad-map.csv', ['instance_id,user', 'i-1,ann@corp.example', 'i 2,bob@corp.example']);
