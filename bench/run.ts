@@ -14,10 +14,11 @@ import { renderTable, tableToObjects } from './lib/table.js';
 import type { BenchReport, Benchmark } from './lib/types.js';
 
 export const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  attribution: async () => (await import('./attribution.js')).default,
   ingest: async () => (await import('./ingest.js')).default,
   okta: async () => (await import('./okta.js')).default,
-  // entra:  async () => (await import('./entra.js')).default,
-  // google: async () => (await import('./google.js')).default,
+  entra: async () => (await import('./entra.js')).default,
+  google: async () => (await import('./google.js')).default,
 };
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -1,7 +1,8 @@
 // `npm run demo [-- --fresh]`: the whole product on a synthetic company, with no set-up.
-// Generates the demo tenant once (seed 42), starts the Okta emulator on 127.0.0.1 (port 0),
+// Generates the demo tenant once (seed 42), starts the Okta, Graph and Google emulators on 127.0.0.1 (port 0),
 // writes a workspace (config, registry of approved apps, the tenant's proxy log), then runs the
-// real CLI: `scan` (Okta through the real SDK + the Squid log + Zeek ssl/dns), `report` (CSV and JSON), and
+// real CLI: `scan` (Okta and Google through their real SDKs, Entra through MSAL + Graph, the Squid log, the
+// Zeek ssl/dns logs), `report` (CSV and JSON), and
 // prints a summary. The workspace is reused, so a second run shows 0 new findings.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,12 @@ import { anchoredClock, clockEnv, systemClock } from '../src/clock.js';
 import { generateTenant, type Tenant } from '../fixtures/tenant/index.js';
 import { writeTenant } from '../fixtures/tenant/cli.js';
 import { OKTA_EMULATOR_ADMIN_TOKEN, startOktaEmulator } from '../fixtures/emulators/okta/index.js';
+import { startGoogleEmulator } from '../fixtures/emulators/google/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { startEntraEmulator } from '../fixtures/emulators/entra/index.js';
+
+/** The demo's Entra app registration (the scanner) and its client secret, known to the emulator only. */
+const DEMO_ENTRA_CLIENT = { clientId: '6f1d3c2b-5a4e-4f10-9a8b-7c6d5e4f3a21', secret: 'demo~entra~client~secret' };
 
 const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DEFAULT_WORKSPACE = join(REPO, 'demo-workspace');
@@ -59,10 +66,26 @@ export async function runDemo(
 
   const scale = opts.timeScale ?? 1;
   const anchorReal = Date.now();
-  const clock = scale === 1 ? systemClock : anchoredClock(scale, anchorReal, anchorReal);
+  // A time-scaled run ends ahead of the wall clock; the next run starts from there, so its
+  // scans never happen "before" the previous ones (findings would look new again).
+  const clockPath = join(ws, 'demo-clock.json');
+  const resumeAt = scale !== 1 && existsSync(clockPath) ? (JSON.parse(readFileSync(clockPath, 'utf8')) as { virtualEnd: number }).virtualEnd : 0;
+  const anchorVirtual = Math.max(anchorReal, resumeAt);
+  const clock = scale === 1 ? systemClock : anchoredClock(scale, anchorReal, anchorVirtual);
   const emulator = await startOktaEmulator({ tenant, clock });
+  const entra = await startEntraEmulator({ tenant, clock, clients: [DEMO_ENTRA_CLIENT] });
+  // The Entra tenant's approved apps join the registry (their own files, rewritten every run).
+  mkdirSync(join(tenantDir, 'registry'), { recursive: true });
+  for (const entry of tenant.entra.registry) writeFileSync(join(tenantDir, 'registry', `${entry.id}.yaml`), stringify(entry));
+  // Google Workspace: a service account (fresh key each run) with domain-wide delegation.
+  const saKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const saEmail = 'shadowscan-demo@acme-sec.iam.gserviceaccount.com';
+  const google = await startGoogleEmulator({ tenant, clock, serviceAccounts: [{ clientEmail: saEmail, clientId: '104857600000000000777', publicKey: saKey.publicKey.export({ type: 'spki', format: 'pem' }) as string }] });
+  const saFile = join(ws, 'google-sa-key.json');
+  writeFileSync(saFile, JSON.stringify({ type: 'service_account', client_email: saEmail, client_id: '104857600000000000777', private_key: saKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) }), { mode: 0o600 });
+  const googleAdmin = [...tenant.google.users].find((u) => u.isAdmin)!.primaryEmail;
   try {
-    say(`Okta emulator listening on ${emulator.url}`);
+    say(`Okta emulator listening on ${emulator.url}, Graph emulator on ${entra.url}, Google Workspace emulator on ${google.url}`);
     const config = {
       data_dir: '.shadowscan',
       operator: 'demo@acme-corp.example',
@@ -74,14 +97,26 @@ export async function runDemo(
       instances: {
         'okta-demo': { type: 'okta', orgUrl: emulator.url, token: '${DEMO_OKTA_TOKEN}', page_size: 50 },
         'proxy-demo': { type: 'squid', paths: ['tenant/squid/access.log'] },
+        // MSAL client credentials against the local token endpoint, then Graph v1.0.
+        'entra-demo': {
+          type: 'entra', tenant_id: entra.tenantId, client_id: DEMO_ENTRA_CLIENT.clientId, client_secret: '${DEMO_ENTRA_SECRET}',
+          authority_host: 'https://login.emu.local', token_endpoint: entra.tokenEndpoint, graph_url: entra.url,
+          // The directory streams the findings need; sign-ins and audits (Graph's 5 requests / 10 s
+          // audit bucket) would add real-time waits to the demo. `streams:` unset reads them too.
+          streams: ['users', 'service_principals', 'applications', 'app_credentials', 'oauth2_permission_grants', 'app_role_assignments'],
+        },
         // The office Zeek sensor: TLS SNI (ssl.log) and DNS queries (dns.log) of the same traffic.
         'zeek-demo': { type: 'zeek', paths: ['tenant/zeek/ssl.log', 'tenant/zeek/dns.log'] },
+        'google-demo': {
+          type: 'google', service_account_key: `file:${saFile}`, subject: googleAdmin, root_url: google.url, token_url: google.tokenUrl,
+          reports: { since_days: 15, overlap_minutes: 60, page_size: 1000 },
+        },
       },
     };
     writeFileSync(join(ws, 'shadowscan.yaml'), `# Written by npm run demo; rewritten on every run (the emulator's port changes).\n${stringify(config)}`, { mode: 0o600 });
-    const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, NO_PROXY: '127.0.0.1,localhost' };
-    if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorReal);
-    say('scanning: Okta through the real SDK, the proxy log and the Zeek ssl/dns logs…');
+    const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, DEMO_ENTRA_SECRET: DEMO_ENTRA_CLIENT.secret, NO_PROXY: '127.0.0.1,localhost' };
+    if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorVirtual);
+    say('scanning: Okta and Google Workspace through their real SDKs, Entra through MSAL + Graph, the proxy log and the Zeek ssl/dns logs…');
     const scan = await run(['scan', '--json'], ws, env);
     if (![0, 1, 3].includes(scan.code)) throw new Error(`scan failed (exit ${scan.code}):\n${scan.stderr}`);
     mkdirSync(join(ws, 'reports'), { recursive: true });
@@ -100,6 +135,9 @@ export async function runDemo(
     };
   } finally {
     await emulator.close();
+    await entra.close();
+    await google.close();
+    if (scale !== 1) writeFileSync(clockPath, `${JSON.stringify({ virtualEnd: clock.now() })}\n`);
   }
 }
 

@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   findings: async () => (await import('./commands/findings.js')).findingsCommand(),
   rules: async () => (await import('./commands/rules.js')).rulesCommand(),
   registry: async () => (await import('./commands/registry.js')).registryCommand(),
+  domains: async () => (await import('./commands/domains.js')).domainsCommand(),
   report: async () => (await import('./commands/report.js')).reportCommand(),
   purge: async () => (await import('./commands/purge.js')).purgeCommand(),
 };

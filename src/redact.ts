@@ -11,6 +11,8 @@ const SECRET_PARAMS = [
 const PARAM_RE = new RegExp(`([?&;#](?:${SECRET_PARAMS.map(escapeRe).join('|')})=)[^&;#\\s"']*`, 'gi');
 const USERINFO_RE = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@:]+(?::[^/\s@]*)?@/gi;
 const BEARER_RE = /\b(Bearer|SSWS|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+/** Secret-bearing members of JSON records quoted in reject examples (Graph `secretText`, certificate `key`, tokens). */
+const JSON_SECRET_RE = /("(?:secretText|key|password|clientSecret|client_secret|privateKey|private_key|access_token|refresh_token|id_token|token|assertion)"\s*:\s*")(?:[^"\\]|\\.)*("?)/gi;
 
 const registeredSecrets = new Set<string>();
 
@@ -20,7 +22,7 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export function redactText(text: string): string {
-  let out = text.replace(PARAM_RE, '$1REDACTED').replace(USERINFO_RE, '$1REDACTED@').replace(BEARER_RE, '$1 REDACTED');
+  let out = text.replace(PARAM_RE, '$1REDACTED').replace(USERINFO_RE, '$1REDACTED@').replace(BEARER_RE, '$1 REDACTED').replace(JSON_SECRET_RE, '$1REDACTED$2');
   for (const s of registeredSecrets) {
     if (out.includes(s)) out = out.split(s).join('REDACTED');
   }

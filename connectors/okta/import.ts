@@ -2,12 +2,8 @@
 // SIEM copies with lowercased keys and partial records), apps and users JSON. Each record is
 // recognised by its fields and routed to its stream; unknown or id-less records are rejects
 // with file:line. Events dedupe on uuid, so overlapping exports are harmless.
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { ExternalError, UserError } from '../../src/errors.js';
-import { isGzipFile, readHead } from '../../src/ingest/filesource.js';
+import { contentId, jsonRecords, openText, type JsonRecord } from '../../src/ingest/records.js';
 import type { ImportOptions, RunContext, StreamRunResult } from '../../src/connectors/types.js';
 import { ApiStreamWriter } from '../../src/connectors/runtime/writer.js';
 import { syncResult } from '../../src/connectors/runtime/result.js';
@@ -16,8 +12,6 @@ import { MAX_REJECT_EXAMPLES, SyncWriter } from '../../src/store/sync.js';
 import { expandFiles } from '../../src/ingest/fileimport.js';
 import { oktaStreams, type OktaStreamName } from './streams.js';
 import { appRow, logEventRow, pick, userRow } from './transform.js';
-
-const MAX_JSON_ARRAY_BYTES = 1024 * 1024 * 1024;
 
 type Kind = 'system_log' | 'apps' | 'users';
 
@@ -36,64 +30,13 @@ export function classifyOktaRecord(r: unknown): Kind | undefined {
  */
 function exportedEventRow(value: unknown) {
   const row = logEventRow(value);
-  row.uuid ??= `derived:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
+  row.uuid ??= contentId(value);
   row.published ??= (pick(value, 'p_event_time') as string | undefined) ?? null;
   return row;
 }
 
-async function* records(path: string): AsyncGenerator<{ line: number; value?: unknown; error?: string }> {
-  const gzip = isGzipFile(path);
-  const head = (await readHead(path, 4096, gzip)).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  if (head.startsWith('[') || (head.startsWith('{') && !gzip && /^\{[\s\S]*\}\s*$/.test(readSmall(path) ?? ''))) {
-    if (statSync(path).size > MAX_JSON_ARRAY_BYTES) throw new UserError(`${path}: JSON arrays over 1 GB are not supported`, { hint: 'export as JSON lines (one event per line)' });
-    const text = gzip ? await gunzipText(path) : readFileSync(path, 'utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
-    } catch (e) {
-      // A single JSON document that does not parse: maybe JSON lines after all.
-      if (!text.trimStart().startsWith('[')) {
-        yield* jsonLines(path, gzip);
-        return;
-      }
-      yield { line: 1, error: `not valid JSON (${(e as Error).message.slice(0, 120)}); the file may be truncated` };
-      return;
-    }
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    for (const [i, value] of list.entries()) yield { line: i + 1, value };
-    return;
-  }
-  yield* jsonLines(path, gzip);
-}
-
-async function* jsonLines(path: string, gzip: boolean): AsyncGenerator<{ line: number; value?: unknown; error?: string }> {
-  const input = gzip ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  let line = 0;
-  try {
-    for await (const text of rl) {
-      line++;
-      const t = text.replace(/^\uFEFF/, '').trim();
-      if (!t) continue;
-      try {
-        yield { line, value: JSON.parse(t) };
-      } catch {
-        yield { line, error: `not a JSON object: ${safeExample(t, 80)}` };
-      }
-    }
-  } catch (e) {
-    yield { line: line + 1, error: `read stopped: ${(e as Error).message} (truncated .gz?)` };
-  }
-}
-
-function readSmall(path: string): string | undefined {
-  return statSync(path).size <= 64 * 1024 * 1024 ? readFileSync(path, 'utf8') : undefined;
-}
-
-async function gunzipText(path: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of createReadStream(path).pipe(createGunzip())) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+async function* records(path: string): AsyncGenerator<JsonRecord> {
+  yield* jsonRecords(await openText(path));
 }
 
 export async function importOktaFiles(ctx: RunContext, opts: ImportOptions): Promise<StreamRunResult[]> {
@@ -146,7 +89,7 @@ export async function importOktaFiles(ctx: RunContext, opts: ImportOptions): Pro
   for (const [kind, w] of writers) {
     const complete = kind === 'system_log' || (opts.complete ?? false);
     w.sync.addRejectExamples(rejects);
-    await w.commit(undefined, { final: true });
+    await w.commit(undefined, { final: complete }); // final marks the sync complete: only with --complete for snapshots
     w.sync.counters.rejects += rejectCount;
     w.sync.counters.lines_read += rejectCount;
     await w.sync.finish('ok', { complete });

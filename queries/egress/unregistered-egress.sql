@@ -4,9 +4,11 @@
 -- domain, or the host's own app under a platform suffix (expense-helper.vercel.app), so a
 -- catalog entry `vercel.app` matches every app under it while a registry entry must name the
 -- app itself (a registry domain otherwise covers the hosts under it). Noise and company domains (by host or any parent of it) never count. A user is
--- the proxy user, else the source IP. One row per instance and domain.
+-- the person the proxy user resolves to (norm.egress.person_id: `jdoe`, `ACME\jdoe` and
+-- `jdoe@acme.example` are one person), else the proxy user, else the source IP. One row per
+-- instance and domain.
 with traffic as (
-  select e.instance, lower(e.domain) as domain, lower(e.host) as host, e."user", e.src_ip,
+  select e.instance, lower(e.domain) as domain, lower(e.host) as host, coalesce(e.person_id, e."user") as "user", e.src_ip,
          e.requests, e.bytes_out, e.bytes_in, e.first_ts, e.last_ts
     from norm.egress e
    where e.domain is not null

@@ -1,5 +1,5 @@
 // Exposes the catalogs to rules as typed tables in an engine: catalog.first_party_apps,
-// catalog.domains, catalog.noise_domains, catalog.company_domains (docs/rules-and-findings.md).
+// catalog.first_party_publishers, catalog.risky_scopes, catalog.domains, catalog.noise_domains, catalog.company_domains (docs/rules-and-findings.md).
 import type { Duck } from '../db/duck.js';
 import { normalizeHost } from './hosts.js';
 import { shippedCatalogs, type Catalogs } from './load.js';
@@ -7,6 +7,10 @@ import { insertStringRows } from './stage.js';
 
 export const catalogTables = {
   first_party_apps: { provider: 'VARCHAR', app_id: 'VARCHAR', name: 'VARCHAR', source: 'VARCHAR' },
+  first_party_publishers: { provider: 'VARCHAR', publisher_id: 'VARCHAR', name: 'VARCHAR', source: 'VARCHAR' },
+  risky_scopes: {
+    provider: 'VARCHAR', resource: 'VARCHAR', scope: 'VARCHAR', permission_type: 'VARCHAR', capability: 'VARCHAR', severity: 'VARCHAR', source: 'VARCHAR',
+  },
   domains: { domain: 'VARCHAR', vendor: 'VARCHAR', category: 'VARCHAR', source: 'VARCHAR' },
   noise_domains: { domain: 'VARCHAR', reason: 'VARCHAR' },
   company_domains: { domain: 'VARCHAR' },
@@ -22,6 +26,8 @@ export interface AttachCatalogsOptions {
 
 export interface AttachedCatalogs {
   first_party_apps: number;
+  first_party_publishers: number;
+  risky_scopes: number;
   domains: number;
   noise_domains: number;
   company_domains: number;
@@ -32,6 +38,9 @@ export async function attachCatalogs(engine: Duck, opts: AttachCatalogsOptions):
   const company = [...new Set(opts.companyDomains.map(normalizeHost))];
   const rows: Record<keyof typeof catalogTables, (string | null)[][]> = {
     first_party_apps: catalogs.firstPartyApps.map((a) => [a.provider, a.app_id, a.name, a.source]),
+    first_party_publishers: catalogs.firstPartyPublishers.map((p) => [p.provider, p.publisher_id, p.name, p.source]),
+    // One row per scope and capability class.
+    risky_scopes: catalogs.riskyScopes.flatMap((r) => r.capabilities.map((c) => [r.provider, r.resource, r.scope, r.permission_type, c, r.severity, r.source])),
     domains: [
       ...catalogs.domains.map((d) => [d.domain, d.vendor, d.category, d.source]),
       ...(opts.extraDomains ?? []).map((d) => [normalizeHost(d.domain), d.vendor, d.category, 'config']),
@@ -47,6 +56,8 @@ export async function attachCatalogs(engine: Duck, opts: AttachCatalogsOptions):
   }
   return {
     first_party_apps: rows.first_party_apps.length,
+    first_party_publishers: rows.first_party_publishers.length,
+    risky_scopes: rows.risky_scopes.length,
     domains: rows.domains.length,
     noise_domains: rows.noise_domains.length,
     company_domains: rows.company_domains.length,

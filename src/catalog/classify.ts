@@ -49,7 +49,8 @@ export function classifyHost(rawHost: string, opts: ClassifyOptions = {}): HostC
   return out;
 }
 
-function longest<T extends { domain: string }>(entries: readonly T[], host: string): T | undefined {
+/** The most specific entry covering `host` (itself or a parent), or undefined. */
+export function longest<T extends { domain: string }>(entries: readonly T[], host: string): T | undefined {
   let best: T | undefined;
   for (const e of entries) if (hostMatches(host, e.domain) && (!best || e.domain.length > best.domain.length)) best = e;
   return best;

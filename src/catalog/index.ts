@@ -1,5 +1,6 @@
 // Shipped domain knowledge (catalogs/*.yaml): load + validate, classify hosts, attach as catalog.*.
 export { attachCatalogs, catalogTables, type AttachCatalogsOptions, type AttachedCatalogs } from './attach.js';
+export { explainHost, type ExplainOptions, type HostExplanation, type KeyReason, type RegistryDomains } from './explain.js';
 export { classifyHost, type ClassifyOptions, type HostClass } from './classify.js';
 export { hostMatches, hostnameProblem, isPlatformSuffix, normalizeHost, registrableDomain } from './hosts.js';
 export {
@@ -8,6 +9,9 @@ export {
   domainCategories,
   loadCatalogs,
   noiseKinds,
+  permissionTypes,
+  riskCapabilities,
+  scopeSeverities,
   shippedCatalogs,
   type CatalogDomain,
   type CatalogFileInfo,
@@ -15,7 +19,11 @@ export {
   type CatalogSource,
   type DomainCategory,
   type FirstPartyApp,
+  type FirstPartyPublisher,
   type NoiseDomain,
   type NoiseKind,
+  type PermissionType,
+  type RiskCapability,
+  type RiskyScope,
 } from './load.js';
 export { identityProviders, type IdentityProvider } from './providers.js';

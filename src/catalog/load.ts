@@ -1,11 +1,12 @@
-// Loads the shipped domain knowledge in catalogs/*.yaml (first-party apps, domains, noise),
-// each versioned and naming its sources, and validates it: every problem at once as
+// Loads the shipped domain knowledge in catalogs/*.yaml (first-party apps and publishers, risky
+// scopes, domains, noise), each versioned and naming its sources, and validates it: every problem at once as
 // `file:line: field: message` (UserError, exit 2).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { severities, type Severity } from '../findings/model.js';
 import { hostMatches, hostnameProblem, isPlatformSuffix, normalizeHost, registrableDomain } from './hosts.js';
 import { identityProviders, type IdentityProvider } from './providers.js';
 import { isoDateField, oneOf, parseYamlFile, problemAt, sortProblems, zodProblems, type YamlFile, type YamlPath } from './yaml-file.js';
@@ -15,6 +16,8 @@ export const BUILTIN_CATALOG_DIR = fileURLToPath(new URL('../../catalogs/', impo
 
 export const CATALOG_FILES = {
   firstPartyApps: 'first-party-apps.yaml',
+  firstPartyPublishers: 'first-party-publishers.yaml',
+  riskyScopes: 'risky-scopes.yaml',
   domains: 'domains.yaml',
   noise: 'noise-domains.yaml',
 } as const;
@@ -24,6 +27,20 @@ export type DomainCategory = (typeof domainCategories)[number];
 
 export const noiseKinds = ['cdn', 'os_update', 'browser_update', 'pki', 'telemetry', 'search', 'connectivity_check', 'analytics'] as const;
 export type NoiseKind = (typeof noiseKinds)[number];
+
+/** What a risky scope lets an app do (catalogs/risky-scopes.yaml). */
+export const riskCapabilities = [
+  'mail_read', 'mail_send', 'files_read', 'files_write', 'calendar', 'contacts', 'chat', 'directory_read',
+  'directory_write', 'role_app_management', 'admin', 'security', 'devices', 'automation', 'offline_access',
+] as const;
+export type RiskCapability = (typeof riskCapabilities)[number];
+
+/** delegated: a user's or a tenant-wide delegated consent; application: app-only; any: both (global scopes). */
+export const permissionTypes = ['delegated', 'application', 'any'] as const;
+export type PermissionType = (typeof permissionTypes)[number];
+
+/** Severities a risky scope may carry (info would not be a risk). */
+export const scopeSeverities = severities.filter((s) => s !== 'info') as Exclude<Severity, 'info'>[];
 
 export interface CatalogSource {
   id: string;
@@ -50,6 +67,27 @@ export interface FirstPartyApp {
   source: string;
 }
 
+/** A publisher (Entra: the owner tenant, appOwnerOrganizationId) whose apps are all first-party. */
+export interface FirstPartyPublisher {
+  provider: IdentityProvider;
+  /** Lower case; for Entra a tenant id (GUID). */
+  publisher_id: string;
+  name: string;
+  source: string;
+}
+
+/** One catalogued scope; the catalog.risky_scopes table has one row per capability. */
+export interface RiskyScope {
+  provider: IdentityProvider;
+  /** The API the scope belongs to (Entra: resource appId, lower case); null where scopes are global. */
+  resource: string | null;
+  scope: string;
+  permission_type: PermissionType;
+  capabilities: RiskCapability[];
+  severity: Severity;
+  source: string;
+}
+
 export interface CatalogDomain {
   /** A registrable domain (openai.com), or a platform suffix (vercel.app) when `platform`. */
   domain: string;
@@ -71,6 +109,8 @@ export interface NoiseDomain {
 
 export interface Catalogs {
   firstPartyApps: FirstPartyApp[];
+  firstPartyPublishers: FirstPartyPublisher[];
+  riskyScopes: RiskyScope[];
   domains: CatalogDomain[];
   noise: NoiseDomain[];
   files: Record<keyof typeof CATALOG_FILES, CatalogFileInfo>;
@@ -107,6 +147,56 @@ const firstPartySchema = z.strictObject({
       }),
   ),
 });
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const publishersSchema = z.strictObject({
+  ...header,
+  publishers: z.array(
+    z
+      .strictObject({
+        provider: z.enum(identityProviders, { error: oneOf(identityProviders) }),
+        publisher_id: text().transform((v) => v.toLowerCase()),
+        name: text(),
+        source: sourceId(),
+        note: text().optional(),
+      })
+      .superRefine((p, ctx) => {
+        // Entra's appOwnerOrganizationId is a tenant id; anything else could never match one.
+        if (p.provider === 'entra' && !GUID.test(p.publisher_id)) ctx.addIssue({ code: 'custom', message: `an Entra tenant id (GUID such as f8cdef31-a31e-4b4a-93e4-5f571e91255a), got ${JSON.stringify(p.publisher_id)}`, path: ['publisher_id'] });
+      }),
+  ),
+});
+
+const riskyScopeRow = z.strictObject({
+  scope: text(),
+  type: z.enum(permissionTypes, { error: oneOf(permissionTypes) }),
+  capabilities: z.array(z.enum(riskCapabilities, { error: oneOf(riskCapabilities) })).min(1, 'name at least one capability class'),
+  severity: z.enum(scopeSeverities, { error: oneOf([...scopeSeverities].reverse()) }),
+  source: sourceId().optional(),
+  note: text().optional(),
+});
+
+const riskyScopesSchema = z.strictObject({
+  ...header,
+  resources: z.array(
+    z.strictObject({
+      provider: z.enum(identityProviders, { error: oneOf(identityProviders) }),
+      resource: text().transform((v) => v.toLowerCase()).optional(),
+      name: text(),
+      source: sourceId(),
+      note: text().optional(),
+      scopes: z.array(riskyScopeRow).min(1, 'list the scopes of this API'),
+    }),
+  ),
+});
+
+function riskyScopesKnownKeys(path: YamlPath): readonly string[] {
+  if (path.length === 0) return Object.keys(riskyScopesSchema.shape);
+  if (path[0] === 'sources') return ['id', 'title', 'url', 'note'];
+  if (path.includes('scopes')) return Object.keys(riskyScopeRow.shape);
+  return ['provider', 'resource', 'name', 'source', 'note', 'scopes'];
+}
 
 const domainsSchema = z.strictObject({
   ...header,
@@ -161,9 +251,13 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
   };
 
   const fpFile = read(CATALOG_FILES.firstPartyApps);
+  const pubFile = read(CATALOG_FILES.firstPartyPublishers);
+  const riskFile = read(CATALOG_FILES.riskyScopes);
   const domFile = read(CATALOG_FILES.domains);
   const noiseFile = read(CATALOG_FILES.noise);
   const fp = fpFile && parseWith(fpFile, firstPartySchema, knownKeys(firstPartySchema, 'apps'), problems);
+  const pub = pubFile && parseWith(pubFile, publishersSchema, knownKeys(publishersSchema, 'publishers'), problems);
+  const risk = riskFile && parseWith(riskFile, riskyScopesSchema, riskyScopesKnownKeys, problems);
   const dom = domFile && parseWith(domFile, domainsSchema, knownKeys(domainsSchema, 'domains'), problems);
   const noise = noiseFile && parseWith(noiseFile, noiseSchema, knownKeys(noiseSchema, 'noise'), problems);
 
@@ -171,6 +265,11 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
     checkSources(fpFile, fp.sources, fp.apps, 'apps', problems);
     checkUnique(fpFile, fp.apps.map((a) => (a.app_id ? `${a.provider}:${a.app_id.toLowerCase()}` : undefined)), 'apps', 'app_id', problems);
   }
+  if (pub && pubFile) {
+    checkSources(pubFile, pub.sources, pub.publishers, 'publishers', problems);
+    checkUnique(pubFile, pub.publishers.map((p) => `${p.provider}:${p.publisher_id}`), 'publishers', 'publisher_id', problems);
+  }
+  if (risk && riskFile) checkRiskyScopes(riskFile, risk, problems);
   if (dom && domFile) {
     checkSources(domFile, dom.sources, dom.domains, 'domains', problems);
     checkUnique(domFile, dom.domains.map((d) => d.domain), 'domains', 'domain', problems);
@@ -181,7 +280,7 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
       // Egress is keyed on the registrable domain (src/ingest/domains.ts); an entry must be one, or
       // a platform suffix, or it could never match that key.
       if (d.platform && !isPlatformSuffix(d.domain)) {
-        at(`platform: true, but the public-suffix list does not give each app under ${d.domain} its own domain; drop platform`);
+        at(`platform: true, but neither the public-suffix list nor shadowscan's platform list (src/ingest/domains.ts) gives each app under ${d.domain} its own domain; drop platform`);
       } else if (!d.platform && isPlatformSuffix(d.domain)) {
         at(`${d.domain} is a shared platform suffix (public-suffix list): mark it platform: true`);
       } else if (!d.platform && registrableDomain(d.domain) !== d.domain) {
@@ -200,17 +299,24 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
       if (hidden) problems.push(problemAt(noiseFile, ['noise', i, 'domain'], `would hide the catalogued ${hidden.category} domain ${hidden.domain} (${hidden.vendor}); list specific hosts instead`));
     });
   }
-  if (problems.length || !fp || !dom || !noise) throw catalogError(sortProblems(problems));
+  if (problems.length || !fp || !pub || !risk || !dom || !noise) throw catalogError(sortProblems(problems));
 
   const info = (file: string, h: { version: number; updated: string; sources: CatalogSource[] }): CatalogFileInfo => ({
     file, version: h.version, updated: h.updated, sources: h.sources,
   });
   return {
     firstPartyApps: fp.apps.map((a) => ({ provider: a.provider, app_id: a.app_id ?? null, name: a.name ?? null, label: a.label, source: a.source })),
+    firstPartyPublishers: pub.publishers.map((p) => ({ provider: p.provider, publisher_id: p.publisher_id, name: p.name, source: p.source })),
+    riskyScopes: risk.resources.flatMap((r) => r.scopes.map((row): RiskyScope => ({
+      provider: r.provider, resource: r.resource ?? null, scope: row.scope, permission_type: row.type,
+      capabilities: row.capabilities, severity: row.severity, source: row.source ?? r.source,
+    }))),
     domains: dom.domains.map((d) => ({ domain: d.domain, vendor: d.vendor, category: d.category, platform: d.platform, source: d.source })),
     noise: noise.noise.map((n) => ({ domain: n.domain, kind: n.kind, vendor: n.vendor, reason: `${n.kind.replace(/_/g, ' ')}: ${n.vendor}`, source: n.source })),
     files: {
       firstPartyApps: info(join(dir, CATALOG_FILES.firstPartyApps), fp),
+      firstPartyPublishers: info(join(dir, CATALOG_FILES.firstPartyPublishers), pub),
+      riskyScopes: info(join(dir, CATALOG_FILES.riskyScopes), risk),
       domains: info(join(dir, CATALOG_FILES.domains), dom),
       noise: info(join(dir, CATALOG_FILES.noise), noise),
     },
@@ -240,6 +346,36 @@ function checkSources(file: YamlFile, sources: CatalogSource[], items: { source:
   });
   items.forEach((item, i) => {
     if (!ids.has(item.source)) problems.push(problemAt(file, [listKey, i, 'source'], `unknown source ${item.source}; sources: ${[...ids].join(', ')}`));
+  });
+}
+
+/**
+ * Entra scopes belong to an API (resource appId, a GUID) and are delegated or application;
+ * other providers' scope strings are global (no resource, type any). A scope is listed once per
+ * (provider, resource, type), case-insensitively, with each capability once; sources exist.
+ */
+function checkRiskyScopes(file: YamlFile, risk: z.output<typeof riskyScopesSchema>, problems: string[]): void {
+  const ids = new Set(risk.sources.map((s) => s.id));
+  const unknownSource = (id: string) => `unknown source ${id}; sources: ${[...ids].join(', ')}`;
+  const seen = new Map<string, string>();
+  risk.resources.forEach((r, i) => {
+    const at = (path: YamlPath, m: string) => problems.push(problemAt(file, ['resources', i, ...path], m));
+    if (!ids.has(r.source)) at(['source'], unknownSource(r.source));
+    if (r.provider === 'entra' && !r.resource) at(['resource'], 'Entra scopes belong to an API: give the resource app id (Microsoft Graph is 00000003-0000-0000-c000-000000000000)');
+    if (r.provider === 'entra' && r.resource && !GUID.test(r.resource)) at(['resource'], `an app id (GUID), got ${JSON.stringify(r.resource)}`);
+    if (r.provider !== 'entra' && r.resource) at(['resource'], `${r.provider} scope strings are global: drop resource`);
+    r.scopes.forEach((row, j) => {
+      const rowAt = (field: string, m: string) => at(['scopes', j, field], m);
+      if (r.provider === 'entra' && row.type === 'any') rowAt('type', 'Entra permissions are delegated or application (an app role), not any');
+      if (r.provider !== 'entra' && row.type !== 'any') rowAt('type', `${r.provider} scopes are not split by permission type: use any`);
+      if (row.source && !ids.has(row.source)) rowAt('source', unknownSource(row.source));
+      const dup = row.capabilities.find((c, k) => row.capabilities.indexOf(c) !== k);
+      if (dup) rowAt('capabilities', `${dup} is listed twice`);
+      const key = JSON.stringify([r.provider, r.resource ?? null, row.scope.toLowerCase(), row.type]);
+      const first = seen.get(key);
+      if (first) rowAt('scope', `duplicate ${row.scope} (${row.type}), already at ${first}`);
+      else seen.set(key, `resources[${i}].scopes[${j}]`);
+    });
   });
 }
 

@@ -23,6 +23,12 @@ rules:
   # thresholds:            # see \`shadowscan rules list\`
   #   egress_min_users: 2
 
+# Egress attribution (docs/attribution.md): for proxy lines without a user, take the user of
+# the successful IdP sign-in from the same IP nearest in time (user_inferred = true). Off (0)
+# by default: only right where the IdP sees the address the proxy logs (no NAT in between).
+# attribution:
+#   ip_window_minutes: 10
+
 # The approved-app registry: a folder of YAML files, one entry per app (\`shadowscan registry add\`).
 registry:
   dir: registry

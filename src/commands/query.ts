@@ -6,6 +6,7 @@ import { createContext, openContextEngine, type GlobalOptions } from '../context
 import { ReadOnlyViolation, sqlString } from '../db/duck.js';
 import { dirname, resolve } from 'node:path';
 import { attachLake } from '../store/lake.js';
+import { attributionSettings } from '../norm/attribution.js';
 import { attachCatalogViews, attachRegistryViews, CONTEXT_MODULES } from '../rules/attach.js';
 import { outputFormats, renderRows, type OutputFormat } from '../output/render.js';
 import { globals, formatOption } from './common.js';
@@ -47,7 +48,8 @@ export async function runQuery(g: GlobalOptions, sql: string, format: OutputForm
   const ctx = createContext(g);
   const engine = await openContextEngine(ctx);
   try {
-    await attachLake(engine, ctx.paths, windowDays ? { windowStart: new Date(ctx.clock.now() - windowDays * 86_400_000) } : {});
+    const attribution = attributionSettings(ctx.loaded.config);
+    await attachLake(engine, ctx.paths, windowDays ? { windowStart: new Date(ctx.clock.now() - windowDays * 86_400_000), attribution } : { attribution });
     // registry.* and catalog.* too, so ad-hoc SQL can join what the rules join.
     const base = ctx.loaded.file ? dirname(ctx.loaded.file) : process.cwd();
     await attachRegistryViews(engine, resolve(base, ctx.loaded.config.registry.dir), CONTEXT_MODULES.registry);

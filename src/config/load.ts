@@ -26,7 +26,7 @@ export interface LoadedConfig {
 }
 
 /** Secret fields per instance type (dotted paths inside the instance). Extended by connectors. */
-export const SECRET_FIELDS = new Set(['token', 'client_secret', 'private_key', 'privateKey', 'clientSecret', 'secret_access_key', 'password']);
+export const SECRET_FIELDS = new Set(['token', 'client_secret', 'private_key', 'privateKey', 'clientSecret', 'secret_access_key', 'password', 'service_account_key']);
 
 /** The secrets of one instance, keyed by their path inside it (e.g. "token", "oauth.private_key"). */
 export function instanceSecrets(loaded: LoadedConfig, instance: string): Map<string, Secret> {

@@ -70,6 +70,17 @@ export const configSchema = z
           .default([]),
       })
       .default({ domains: [] }),
+    /**
+     * Egress user attribution (docs/attribution.md). A log line's own user is always kept; when a
+     * line names none, the user of the successful IdP sign-in from the same IP nearest in time,
+     * at most ip_window_minutes away, is inferred (user_inferred = true). Off (0) by default: it
+     * is only right where the IdP sees the same address the proxy logs (no NAT between them).
+     */
+    attribution: z
+      .strictObject({
+        ip_window_minutes: z.number().int().min(0).max(1440).default(0),
+      })
+      .default({ ip_window_minutes: 0 }),
     instances: z.record(identifier(), z.discriminatedUnion('type', instanceSchemas)).default({}),
   });
 

@@ -53,6 +53,9 @@ export const normViews = {
       hour: 'TIMESTAMP', first_ts: 'TIMESTAMP', last_ts: 'TIMESTAMP', instance: 'VARCHAR', user: 'VARCHAR',
       user_inferred: 'BOOLEAN', src_ip: 'VARCHAR', host: 'VARCHAR', domain: 'VARCHAR', requests: 'BIGINT',
       bytes_out: 'BIGINT', bytes_in: 'BIGINT', method: 'VARCHAR', status_class: 'VARCHAR', source: 'VARCHAR',
+      // The norm.people person the user resolves to (NULL when none or ambiguous). Computed by
+      // the lake (src/norm/attribution.ts), never by a connector; see docs/attribution.md.
+      person_id: 'VARCHAR',
     },
     timeColumn: 'hour',
   },

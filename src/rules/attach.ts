@@ -8,6 +8,7 @@ import type { Duck } from '../db/duck.js';
 import { connectorTypes, loadConnector } from '../connectors/catalog.js';
 import type { ConnectorDefinition } from '../connectors/types.js';
 import { attachLake } from '../store/lake.js';
+import { attributionSettings } from '../norm/attribution.js';
 import type { SourceStatus } from './model.js';
 import { readSyncFacts, sourceStatus } from './sources.js';
 import { catalogViews, createEmptyViews, registryViews } from './views.js';
@@ -44,7 +45,7 @@ export interface RuleContextReport {
 
 /** Attaches norm.*, registry.* and catalog.* for a command and judges the sources. */
 export async function attachRuleContext(engine: Duck, ctx: Context, modules = CONTEXT_MODULES): Promise<RuleContextReport> {
-  await attachLake(engine, ctx.paths, { windowStart: windowStart(ctx) });
+  await attachLake(engine, ctx.paths, { windowStart: windowStart(ctx), attribution: attributionSettings(ctx.loaded.config) });
   const config = ctx.loaded.config as typeof ctx.loaded.config & { registry?: { dir?: string }; company_domains?: string[] };
   const base = ctx.loaded.file ? dirname(ctx.loaded.file) : process.cwd();
   const registry = await attachRegistryViews(engine, resolve(base, config.registry?.dir ?? 'registry'), modules.registry);

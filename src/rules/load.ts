@@ -36,6 +36,7 @@ const testCaseSchema = z.strictObject({
       resource: z.string(),
       status: z.enum(ruleStatuses, { error: oneOf(ruleStatuses) }),
       instance: z.string().optional(),
+      severity: z.enum(severities, { error: oneOf([...severities].reverse()) }).optional(),
     }),
   ),
   thresholds: z.record(z.string(), z.number().finite()).default({}),

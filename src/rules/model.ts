@@ -12,7 +12,8 @@ export interface RuleTestCase {
   name: string;
   /** Rows per view ("norm.grants", "registry.apps", …); every other view the rule reads is empty. */
   given: Record<string, Record<string, TestValue>[]>;
-  expect: { resource: string; status: RuleStatus; instance?: string }[];
+  /** `severity`, when given, must equal the result's (the row's own or the rule's). */
+  expect: { resource: string; status: RuleStatus; instance?: string; severity?: Severity }[];
   /** Overrides of the rule's threshold defaults for this case. */
   thresholds: Record<string, number>;
   /** Source states for this case; any (instance, required view) not listed is complete. */

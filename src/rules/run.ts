@@ -5,6 +5,7 @@ import { ReadOnlyViolation, sqlIdent, type Duck, type Row } from '../db/duck.js'
 import { UserError } from '../errors.js';
 import { jsonValue } from '../output/render.js';
 import { displayPath } from './load.js';
+import { severities, type Severity } from '../findings/model.js';
 import type { Rule, RuleResult, RuleStatus, SourceStatus } from './model.js';
 import { isSourceView } from './views.js';
 
@@ -17,11 +18,18 @@ export interface RunRulesOptions {
 
 /** The columns every rule returns; all others become evidence. */
 export const RESULT_COLUMNS = ['instance', 'resource', 'resource_type', 'status', 'reason'] as const;
+/**
+ * Optional result column: a row's own severity (one of `severities`), for rules whose risk varies
+ * per resource (risky-scope-grant: the worst scope held). NULL or absent → the rule's severity.
+ */
+export const SEVERITY_COLUMN = 'severity';
 const SQL_STATUSES: readonly RuleStatus[] = ['alarm', 'ok', 'info'];
 
 export async function runRules(engine: Duck, rules: readonly Rule[], opts: RunRulesOptions): Promise<RuleResult[]> {
   const out: RuleResult[] = [];
-  for (const rule of rules) out.push(...(await runRule(engine, rule, opts)));
+  // One push per result: spreading hundreds of thousands of results (one per grant) as call
+  // arguments overflows the stack.
+  for (const rule of rules) for (const r of await runRule(engine, rule, opts)) out.push(r);
   return out;
 }
 
@@ -55,7 +63,7 @@ async function queryRule(engine: Duck, rule: Rule, thresholds: Record<string, nu
       hint: `every rule returns ${RESULT_COLUMNS.join(', ')} plus evidence columns`,
     });
   }
-  const evidenceColumns = result.columns.filter((c) => !(RESULT_COLUMNS as readonly string[]).includes(c));
+  const evidenceColumns = result.columns.filter((c) => !(RESULT_COLUMNS as readonly string[]).includes(c) && c !== SEVERITY_COLUMN);
   return result.rows.map((row) => {
     const status = row.status as RuleStatus;
     if (!SQL_STATUSES.includes(status)) {
@@ -75,9 +83,17 @@ async function queryRule(engine: Duck, rule: Rule, thresholds: Record<string, nu
       resource_type: String(row.resource_type ?? ''),
       status,
       reason: String(row.reason ?? ''),
-      severity: rule.severity,
+      severity: rowSeverity(rule, row[SEVERITY_COLUMN]),
       evidence: Object.fromEntries(evidenceColumns.map((c) => [c, jsonValue(row[c])])),
     };
+  });
+}
+
+function rowSeverity(rule: Rule, value: unknown): Severity {
+  if (value === null || value === undefined) return rule.severity;
+  if (typeof value === 'string' && (severities as readonly string[]).includes(value)) return value as Severity;
+  throw new UserError(`rule ${rule.id} (${displayPath(rule.sqlFile)}) returned severity ${JSON.stringify(value)}`, {
+    hint: `a row's severity is one of ${[...severities].reverse().join(', ')}, or NULL for the rule's own (${rule.severity})`,
   });
 }
 
@@ -110,7 +126,7 @@ export function applySkips(rule: Rule, results: RuleResult[], sources: readonly 
   for (const scope of ruleScopes(rule, sources, results.map((r) => r.instance))) {
     const mine = results.filter((r) => r.instance === scope.instance);
     if (scope.complete) {
-      out.push(...mine.sort((a, b) => a.resource.localeCompare(b.resource)));
+      for (const r of mine.sort((a, b) => a.resource.localeCompare(b.resource))) out.push(r);
       continue;
     }
     out.push({

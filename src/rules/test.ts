@@ -14,7 +14,7 @@ export interface CaseOutcome {
   /** Why it failed: missing/unexpected results, or the error the rule raised. */
   message: string;
   expected: RuleTestCase['expect'];
-  actual: Pick<RuleResult, 'instance' | 'resource' | 'status' | 'reason'>[];
+  actual: Pick<RuleResult, 'instance' | 'resource' | 'status' | 'reason' | 'severity'>[];
 }
 
 export async function testRules(rules: readonly Rule[]): Promise<CaseOutcome[]> {
@@ -35,7 +35,7 @@ export async function runCase(rule: Rule, testCase: RuleTestCase): Promise<CaseO
   try {
     engine = await engineWithRows(testCase.given);
     const results = await runRule(engine, rule, { thresholds: testCase.thresholds, sources: caseSources(rule, testCase) });
-    const actual = results.map((r) => ({ instance: r.instance, resource: r.resource, status: r.status, reason: r.reason }));
+    const actual = results.map((r) => ({ instance: r.instance, resource: r.resource, status: r.status, reason: r.reason, severity: r.severity }));
     const message = compare(testCase.expect, actual);
     return { ...base, pass: message === '', message, actual };
   } catch (e) {
@@ -114,13 +114,16 @@ function compare(expected: RuleTestCase['expect'], actual: CaseOutcome['actual']
   const left = [...actual];
   const missing: RuleTestCase['expect'] = [];
   for (const e of expected) {
-    const i = left.findIndex((a) => a.resource === e.resource && a.status === e.status && (e.instance === undefined || a.instance === e.instance));
+    const i = left.findIndex((a) => a.resource === e.resource && a.status === e.status && (e.instance === undefined || a.instance === e.instance)
+      && (e.severity === undefined || a.severity === e.severity));
     if (i < 0) missing.push(e);
     else left.splice(i, 1);
   }
   if (missing.length === 0 && left.length === 0) return '';
-  const show = (x: { instance?: string; resource: string; status: RuleStatus; reason?: string }) =>
-    `${x.status} ${JSON.stringify(x.resource)}${x.instance ? ` in ${x.instance}` : ''}${x.reason ? ` (${x.reason})` : ''}`;
+  // Severities are shown only when the case pins some (most cases judge status alone).
+  const pinned = expected.some((e) => e.severity !== undefined);
+  const show = (x: { instance?: string; resource: string; status: RuleStatus; reason?: string; severity?: string }) =>
+    `${x.status}${pinned && x.severity ? ` ${x.severity}` : ''} ${JSON.stringify(x.resource)}${x.instance ? ` in ${x.instance}` : ''}${x.reason ? ` (${x.reason})` : ''}`;
   return [
     missing.length ? `missing: ${missing.map(show).join('; ')}` : '',
     left.length ? `unexpected: ${left.map(show).join('; ')}` : '',

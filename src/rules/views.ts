@@ -17,6 +17,10 @@ export const registryViews = {
 
 export const catalogViews = {
   'catalog.first_party_apps': { provider: 'VARCHAR', app_id: 'VARCHAR', name: 'VARCHAR', source: 'VARCHAR' },
+  'catalog.first_party_publishers': { provider: 'VARCHAR', publisher_id: 'VARCHAR', name: 'VARCHAR', source: 'VARCHAR' },
+  'catalog.risky_scopes': {
+    provider: 'VARCHAR', resource: 'VARCHAR', scope: 'VARCHAR', permission_type: 'VARCHAR', capability: 'VARCHAR', severity: 'VARCHAR', source: 'VARCHAR',
+  },
   'catalog.domains': { domain: 'VARCHAR', vendor: 'VARCHAR', category: 'VARCHAR', source: 'VARCHAR' },
   'catalog.noise_domains': { domain: 'VARCHAR', reason: 'VARCHAR' },
   'catalog.company_domains': { domain: 'VARCHAR' },

@@ -2,11 +2,15 @@
 // files in the state DB (never from globs, so uncommitted files are never visible):
 //   raw.<connector>_<stream>  snapshot streams: the latest COMPLETE sync per instance;
 //                             event streams: every committed file
-//   norm.<view>               union of the connectors' mappings, events limited to the window
+//   norm.<view>               union of the connectors' mappings, events limited to the window;
+//                             people merged across providers and egress users attributed and
+//                             resolved to people (src/norm/), plus norm.person_aliases
 import { sqlIdent, sqlString, type Duck } from '../db/duck.js';
 import { connectorTypes, loadConnector } from '../connectors/catalog.js';
 import type { ConnectorDefinition, StreamDef } from '../connectors/types.js';
-import { normViews, type NormView } from '../norm/schema.js';
+import { normViews, type NormView, type NormViewDef } from '../norm/schema.js';
+import { ATTRIBUTION_OFF, attributedEgressSql, EGRESS_DERIVED_COLUMNS, type AttributionSettings } from '../norm/attribution.js';
+import { peopleSql } from '../norm/people.js';
 import { join } from 'node:path';
 import type { DataPaths } from './paths.js';
 import { committedFiles, readState, type CommittedFile } from './state.js';
@@ -16,6 +20,8 @@ export const STAMP_COLUMNS = { _instance: 'VARCHAR', _sync_id: 'VARCHAR', _inges
 export interface LakeViewOptions {
   /** Start of the rules window (event norm views show rows at or after it); undefined = no window. */
   windowStart?: Date;
+  /** Egress user inference from sign-ins (config `attribution`); off when undefined. */
+  attribution?: AttributionSettings;
 }
 
 export interface AttachedLake {
@@ -40,19 +46,36 @@ export async function attachLake(engine: Duck, paths: DataPaths, opts: LakeViewO
       rawViews.push(`raw.${connector.type}_${stream.name}`);
     }
   }
-  for (const [view, def] of Object.entries(normViews) as [NormView, (typeof normViews)[NormView]][]) {
-    const cols = Object.entries(def.columns);
+  const unions = {} as Record<NormView, { body: string; windowed: string; mapped: boolean }>;
+  for (const [view, def] of Object.entries(normViews) as [NormView, NormViewDef][]) {
+    const derived: readonly string[] = view === 'egress' ? EGRESS_DERIVED_COLUMNS : [];
+    const cols = Object.entries(def.columns).filter(([col]) => !derived.includes(col));
     const parts = connectors.flatMap((c) => (c.norm[view] ? [c.norm[view]!] : []));
     const select = cols.map(([col, type]) => `cast(${sqlIdent(col)} as ${type}) as ${sqlIdent(col)}`).join(', ');
     const body = parts.length
       ? `select ${select} from (${parts.map((p) => `(${p})`).join(' union all by name ')})`
       : `select ${cols.map(([col, type]) => `cast(null as ${type}) as ${sqlIdent(col)}`).join(', ')} where false`;
-    const timeColumn = 'timeColumn' in def ? def.timeColumn : undefined;
-    const windowed = timeColumn && opts.windowStart && parts.length
-      ? `select * from (${body}) where ${sqlIdent(timeColumn)} >= ${sqlString(opts.windowStart.toISOString().replace('T', ' ').replace('Z', ''))}::timestamp`
+    const windowed = def.timeColumn && opts.windowStart && parts.length
+      ? `select * from (${body}) where ${sqlIdent(def.timeColumn)} >= ${sqlString(opts.windowStart.toISOString().replace('T', ' ').replace('Z', ''))}::timestamp`
       : body;
-    await engine.run(`create or replace view norm.${sqlIdent(view)} as ${windowed}`);
+    unions[view] = { body, windowed, mapped: parts.length > 0 };
   }
+  // people first: egress resolves its users through norm.person_aliases (src/norm/people.ts).
+  const people = peopleSql(unions.people.windowed);
+  const byColumns = (view: NormView, sql: string) =>
+    `select ${Object.entries(normViews[view].columns).map(([col, type]) => `cast(${sqlIdent(col)} as ${type}) as ${sqlIdent(col)}`).join(', ')} from (${sql})`;
+  for (const view of Object.keys(normViews) as NormView[]) {
+    if (view === 'egress') continue;
+    await engine.run(`create or replace view norm.${sqlIdent(view)} as ${view === 'people' ? byColumns(view, people.people) : unions[view].windowed}`);
+  }
+  await engine.run(`create or replace view norm.person_aliases as ${people.aliases}`);
+  const egress = attributedEgressSql({
+    egress: unions.egress.windowed,
+    signins: unions.signins.mapped ? unions.signins.body : undefined,
+    signinsSince: opts.windowStart,
+    settings: opts.attribution ?? ATTRIBUTION_OFF,
+  });
+  await engine.run(`create or replace view norm.egress as ${byColumns('egress', egress)}`);
   return { rawViews, normViews: Object.keys(normViews) as NormView[], files: fileCount };
 }
 

@@ -26,7 +26,10 @@ describe('the shipped catalogs', () => {
   it('list Okta\'s built-in apps by name key, including every built-in of the demo tenant', () => {
     const okta = new Set(catalogs.firstPartyApps.filter((a) => a.provider === 'okta').map((a) => a.name));
     for (const name of ['okta_enduser', 'saasure', 'okta_browser_plugin', 'okta_flow_sso', 'flow', 'okta_iwa', 'okta_org2org']) expect(okta).toContain(name);
-    for (const app of tenant.firstPartyApps) expect(okta).toContain(app.name);
+    for (const app of tenant.firstPartyApps.filter((a) => a.provider === 'okta')) expect(okta).toContain(app.name);
+    // Google's own clients are catalogued by client id (the same for every customer).
+    const google = new Set(catalogs.firstPartyApps.filter((a) => a.provider === 'google').map((a) => a.app_id));
+    for (const app of tenant.firstPartyApps.filter((a) => a.provider === 'google')) expect(google).toContain(app.app_id);
     expect(catalogs.firstPartyApps.find((a) => a.name === 'okta_enduser')?.app_id).toBe('okta.2b1959c8-bcc0-56eb-a589-cfcfb7422f26');
   });
 
@@ -116,8 +119,10 @@ describe('attachCatalogs', () => {
 
   it('creates catalog.* with the documented columns and every row', async () => {
     const counts = await attachCatalogs(engine, { companyDomains: ['Acme-Corp.example', 'acme-corp.example'] });
-    expect(counts).toEqual({ first_party_apps: catalogs.firstPartyApps.length, domains: catalogs.domains.length, noise_domains: catalogs.noise.length, company_domains: 1 });
+    expect(counts).toEqual({ first_party_apps: catalogs.firstPartyApps.length, first_party_publishers: catalogs.firstPartyPublishers.length, risky_scopes: catalogs.riskyScopes.reduce((n, r) => n + r.capabilities.length, 0), domains: catalogs.domains.length, noise_domains: catalogs.noise.length, company_domains: 1 });
     expect(await columns('catalog.first_party_apps')).toEqual(['provider VARCHAR', 'app_id VARCHAR', 'name VARCHAR', 'source VARCHAR']);
+    expect(await columns('catalog.first_party_publishers')).toEqual(['provider VARCHAR', 'publisher_id VARCHAR', 'name VARCHAR', 'source VARCHAR']);
+    expect(await engine.all("select name from catalog.first_party_publishers where provider = 'entra' and publisher_id = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a'")).toEqual([{ name: 'Microsoft Services' }]);
     expect(await columns('catalog.domains')).toEqual(['domain VARCHAR', 'vendor VARCHAR', 'category VARCHAR', 'source VARCHAR']);
     expect(await columns('catalog.noise_domains')).toEqual(['domain VARCHAR', 'reason VARCHAR']);
     expect(await columns('catalog.company_domains')).toEqual(['domain VARCHAR']);

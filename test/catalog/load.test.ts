@@ -1,7 +1,7 @@
 // A catalog with mistakes is refused with every problem as `file:line: field: message`: bad
 // header, unknown field, unknown source, a host that can never equal an egress key, a platform
 // flag the public-suffix list contradicts, and a noise entry that would hide a catalogued service.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CATALOG_DIR, CATALOG_FILES, loadCatalogs } from '../../src/catalog/index.js';
@@ -10,6 +10,11 @@ import { tempDir } from '../helpers/cli.js';
 
 const tmp = tempDir('shadowscan-catalog-load-');
 afterAll(tmp.cleanup);
+
+/** Copies shipped catalog files into a test folder (the ones a case does not break). */
+function copyShipped(dir: string, ...files: (keyof typeof CATALOG_FILES)[]): void {
+  for (const f of files) copyFileSync(join(BUILTIN_CATALOG_DIR, CATALOG_FILES[f]), join(dir, CATALOG_FILES[f]));
+}
 
 function problemsOf(dir: string): string[] {
   try {
@@ -24,7 +29,7 @@ function problemsOf(dir: string): string[] {
 describe('loadCatalogs on bad files', () => {
   const dir = join(tmp.dir, 'bad');
   mkdirSync(dir);
-  copyFileSync(join(BUILTIN_CATALOG_DIR, CATALOG_FILES.firstPartyApps), join(dir, CATALOG_FILES.firstPartyApps));
+  copyShipped(dir, 'firstPartyApps', 'firstPartyPublishers', 'riskyScopes');
   writeFileSync(join(dir, CATALOG_FILES.domains), [
     /* 1 */ 'version: 1',
     /* 2 */ 'updated: 2025-13-01',
@@ -34,7 +39,7 @@ describe('loadCatalogs on bad files', () => {
     /* 6 */ '  - { domain: openai.com, vendor: OpenAI, category: ai, source: docs }',
     /* 7 */ '  - { domain: hooks.slack.com, vendor: Slack, category: automation, source: docs }',
     /* 8 */ '  - { domain: vercel.app, vendor: Vercel, category: app_hosting, source: docs }',
-    /* 9 */ '  - { domain: loca.lt, vendor: localtunnel, category: tunnel, platform: true, source: docs }',
+    /* 9 */ '  - { domain: pipedream.net, vendor: Pipedream, category: automation, platform: true, source: docs }',
     /* 10 */ '  - { domain: zapier.com, vendor: Zapier, category: webhooks, source: docs }',
     /* 11 */ '  - { domain: mega.nz, vendor: MEGA, category: file_sharing, source: nowhere }',
     /* 12 */ '  - { domain: openai.com, vendor: OpenAI, category: ai, source: docs, vendr: x }',
@@ -63,7 +68,7 @@ describe('loadCatalogs on bad files', () => {
   it('once the schema passes, checks sources, duplicates, egress keys and noise that hides a service', () => {
     const fixed = join(tmp.dir, 'semantic');
     mkdirSync(fixed);
-    copyFileSync(join(BUILTIN_CATALOG_DIR, CATALOG_FILES.firstPartyApps), join(fixed, CATALOG_FILES.firstPartyApps));
+    copyShipped(fixed, 'firstPartyApps', 'firstPartyPublishers', 'riskyScopes');
     writeFileSync(join(fixed, CATALOG_FILES.domains), [
       /* 1 */ 'version: 1',
       /* 2 */ 'updated: 2025-06-15',
@@ -73,7 +78,7 @@ describe('loadCatalogs on bad files', () => {
       /* 6 */ '  - { domain: openai.com, vendor: OpenAI, category: ai, source: docs }',
       /* 7 */ '  - { domain: hooks.slack.com, vendor: Slack, category: automation, source: docs }',
       /* 8 */ '  - { domain: vercel.app, vendor: Vercel, category: app_hosting, source: docs }',
-      /* 9 */ '  - { domain: loca.lt, vendor: localtunnel, category: tunnel, platform: true, source: docs }',
+      /* 9 */ '  - { domain: pipedream.net, vendor: Pipedream, category: automation, platform: true, source: docs }',
       /* 10 */ '  - { domain: mega.nz, vendor: MEGA, category: file_sharing, source: nowhere }',
       /* 11 */ '  - { domain: OpenAI.com, vendor: OpenAI, category: ai, source: docs }',
     ].join('\n'));
@@ -90,7 +95,7 @@ describe('loadCatalogs on bad files', () => {
     expect(problemsOf(fixed)).toEqual([
       `${d}:7: domains[1].domain: hooks.slack.com is a host under slack.com; egress is matched on registrable domains, so list slack.com or leave it out`,
       `${d}:8: domains[2].domain: vercel.app is a shared platform suffix (public-suffix list): mark it platform: true`,
-      `${d}:9: domains[3].domain: platform: true, but the public-suffix list does not give each app under loca.lt its own domain; drop platform`,
+      `${d}:9: domains[3].domain: platform: true, but neither the public-suffix list nor shadowscan's platform list (src/ingest/domains.ts) gives each app under pipedream.net its own domain; drop platform`,
       `${d}:10: domains[4].source: unknown source nowhere; sources: docs`,
       `${d}:11: domains[5].domain: duplicate openai.com, already at domains[0]`,
       `${n}:6: noise[1].domain: would hide the catalogued ai domain openai.com (OpenAI); list specific hosts instead`,
@@ -101,5 +106,37 @@ describe('loadCatalogs on bad files', () => {
     const empty = join(tmp.dir, 'empty');
     mkdirSync(empty);
     expect(problemsOf(empty)).toEqual([...Object.values(CATALOG_FILES)].sort().map((f) => `${join(empty, f)}: file: missing catalog file`));
+  });
+});
+
+describe('first-party publishers', () => {
+  it('refuses a non-GUID Entra publisher, a duplicate (case-insensitive) and an unknown source', () => {
+    const dir = join(tmp.dir, 'publishers');
+    mkdirSync(dir);
+    copyShipped(dir, 'firstPartyApps', 'riskyScopes', 'domains', 'noise');
+    writeFileSync(join(dir, CATALOG_FILES.firstPartyPublishers), [
+      /* 1 */ 'version: 1',
+      /* 2 */ 'updated: 2026-11-26',
+      /* 3 */ 'sources: [{ id: learn, title: Microsoft Learn }]',
+      /* 4 */ 'publishers:',
+      /* 5 */ '  - { provider: entra, publisher_id: F8CDEF31-A31E-4B4A-93E4-5F571E91255A, name: Microsoft Services, source: learn }',
+      /* 6 */ '  - { provider: entra, publisher_id: f8cdef31-a31e-4b4a-93e4-5f571e91255a, name: Again, source: learn }',
+      /* 7 */ '  - { provider: entra, publisher_id: microsoft.com, name: Microsoft, source: learn }',
+      /* 8 */ '  - { provider: entra, publisher_id: 72f988bf-86f1-41af-91ab-2d7cd011db47, name: Corp, source: blog }',
+    ].join('\n'));
+    const p = join(dir, CATALOG_FILES.firstPartyPublishers);
+    expect(problemsOf(dir)).toEqual([
+      `${p}:7: publishers[2].publisher_id: an Entra tenant id (GUID such as f8cdef31-a31e-4b4a-93e4-5f571e91255a), got "microsoft.com"`,
+    ]);
+    writeFileSync(p, readFileSync(p, 'utf8').replace('  - { provider: entra, publisher_id: microsoft.com, name: Microsoft, source: learn }\n', ''));
+    expect(problemsOf(dir)).toEqual([
+      `${p}:6: publishers[1].publisher_id: duplicate entra:f8cdef31-a31e-4b4a-93e4-5f571e91255a, already at publishers[0]`,
+      `${p}:7: publishers[2].source: unknown source blog; sources: learn`,
+    ]);
+  });
+
+  it('ships Microsoft\'s tenants, lower case', () => {
+    const ids = loadCatalogs().firstPartyPublishers.filter((p) => p.provider === 'entra').map((p) => p.publisher_id);
+    expect(ids).toEqual(expect.arrayContaining(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47', '47df5bb7-e6bc-4256-afb0-dd8c8e3c1ce8']));
   });
 });

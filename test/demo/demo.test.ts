@@ -13,9 +13,10 @@ function expectedKeys(r: DemoResult): Set<Key> {
     for (const rule of [e.expected_rule, ...(e.also_expected ?? [])]) {
       // Egress apps are found from the proxy log and, again, from the Zeek sensor's SNI and DNS data.
       if (rule === 'unregistered-egress') for (const instance of ['proxy-demo', 'zeek-demo']) keys.add(`${rule} ${instance} ${e.domain}`);
-      else keys.add(`${rule} okta-demo ${e.app_id}`);
+      else keys.add(`${rule} ${e.provider === 'google' ? 'google-demo' : 'okta-demo'} ${e.app_id}`);
     }
   }
+  for (const e of r.tenant.entra.answerKey) for (const rule of [e.expected_rule, ...(e.also_expected ?? [])]) keys.add(`${rule} entra-demo ${e.app_id}`);
   return keys;
 }
 
@@ -23,8 +24,8 @@ function foundKeys(r: DemoResult): Set<Key> {
   return new Set(
     r.report.findings
       .filter((f) => f.status === 'open')
-      // over-scoped-grant's resource is app_id:principal; the answer key names the app.
-      .map((f) => `${f.rule_id} ${f.instance} ${f.rule_id === 'over-scoped-grant' ? f.resource.split(':')[0] : f.resource}`),
+      // over-scoped-grant's and risky-scope-grant's resource is app_id:principal; the answer key names the app.
+      .map((f) => `${f.rule_id} ${f.instance} ${['over-scoped-grant', 'risky-scope-grant'].includes(f.rule_id) ? f.resource.split(':')[0] : f.resource}`),
   );
 }
 

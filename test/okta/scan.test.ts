@@ -52,7 +52,7 @@ describe('a clean scan of the demo tenant', () => {
     const notion = planted('notion-sheets-sync');
     const hr = planted('hr-directory-sync-overscoped');
     const minutes = planted('minutesbot-ai');
-    const firstParty = world.tenant.firstPartyApps.map((a) => a.app_id).sort();
+    const firstParty = world.tenant.firstPartyApps.filter((a) => a.provider === 'okta').map((a) => a.app_id).sort();
     const [row] = await query<{ apps: { app_id: string; name: string; first_party: boolean; publisher: string | null }[]; grants: { app_id: string; principal: string; scopes: string[]; consent_type: string }[]; fp: string[] }>(
       tmp.dir,
       `select

@@ -7,8 +7,8 @@ import { testRules } from '../../src/rules/test.js';
 const rules = loadRules();
 
 describe('built-in rules (queries/)', () => {
-  it('are the three first rules, each in its domain folder', () => {
-    expect(rules.map((r) => `${r.domain}/${r.id}`).sort()).toEqual(['egress/unregistered-egress', 'identity/over-scoped-grant', 'identity/unregistered-app']);
+  it('are the built-in rules, each in its domain folder', () => {
+    expect(rules.map((r) => `${r.domain}/${r.id}`).sort()).toEqual(['egress/unregistered-egress', 'identity/over-scoped-grant', 'identity/risky-scope-grant', 'identity/unregistered-app']);
     expect(rules.every((r) => r.builtin)).toBe(true);
   });
 

@@ -49,7 +49,7 @@ describe('rules list', () => {
     const r = await cli(cwd, ['rules', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rows = json<{ id: string; severity: string; requires: string[]; thresholds: Record<string, number> }[]>(r);
-    expect(rows.map((x) => x.id).sort()).toEqual(['busy-domain', 'over-scoped-grant', 'unregistered-app', 'unregistered-egress']);
+    expect(rows.map((x) => x.id).sort()).toEqual(['busy-domain', 'over-scoped-grant', 'risky-scope-grant', 'unregistered-app', 'unregistered-egress']);
     expect(rows.find((x) => x.id === 'unregistered-egress')).toMatchObject({ severity: 'medium', thresholds: { egress_min_users: 1 } });
     expect(rows.find((x) => x.id === 'busy-domain')).toMatchObject({ severity: 'low', requires: ['norm.egress'] });
   });
@@ -84,7 +84,7 @@ describe('rules test', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('PASS  busy-domain: many requests alarm\n');
     expect(r.stdout).toContain('PASS  unregistered-app: a partial grants source skips that instance only\n');
-    expect(r.stdout).toMatch(/\n\d+ passed, 0 failed \(4 rules\)\n$/);
+    expect(r.stdout).toMatch(/\n\d+ passed, 0 failed \(5 rules\)\n$/);
     expect(r.stdout).not.toContain('FAIL');
   });
 

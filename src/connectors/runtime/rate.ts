@@ -24,6 +24,12 @@ export interface ProviderRatePolicy {
   windowMs: number;
   /** Budget to assume before the first response tells the real one. */
   defaultLimit: number;
+  /**
+   * A bucket's own budget per window where the provider documents one but sends no limit headers
+   * (Microsoft Graph: the audit-log bucket allows 5 requests / 10 s; Google's per-API quotas);
+   * defaultLimit otherwise.
+   */
+  limitOf?(bucket: string): number | undefined;
   signals(status: number, header: (name: string) => string | null, nowMs: number): RateSignals;
   classify(status: number, header: (name: string) => string | null, body: string | undefined): Verdict;
 }
@@ -76,6 +82,47 @@ export class RetriesExhausted extends Error {
   }
 }
 
+/**
+ * Reasons providers give for throttling inside JSON error bodies, recognised by name because the
+ * HTTP status alone is ambiguous: Google answers quota exhaustion with 403 (the status it also
+ * uses for a missing permission) and reason userRateLimitExceeded / rateLimitExceeded /
+ * quotaExceeded, or 429 RESOURCE_EXHAUSTED; AWS uses 400 ThrottlingException; Graph and Okta
+ * name theirs too. A daily limit (dailyLimitExceeded) is not here: waiting minutes does not help.
+ */
+export const THROTTLE_REASONS: ReadonlySet<string> = new Set([
+  'userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'RESOURCE_EXHAUSTED',
+  'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'TooManyRequests',
+  'E0000047',
+]);
+
+/**
+ * The throttling reason a JSON error body names (Google `error.errors[].reason` / `error.status`,
+ * AWS `__type`, Graph `error.code`, Okta `errorCode`), or undefined — permission reasons such as
+ * `forbidden` or `insufficientPermissions` are never throttling, whatever the status.
+ */
+export function throttleReason(body: string | undefined): string | undefined {
+  if (!body || body.length > 65_536) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object') return undefined;
+  const o = parsed as Record<string, unknown>;
+  const err = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
+  const candidates: unknown[] = [];
+  if (err) {
+    if (Array.isArray(err.errors)) for (const e of err.errors) if (e && typeof e === 'object') candidates.push((e as Record<string, unknown>).reason);
+    candidates.push(err.status, err.code);
+  }
+  // AWS: "ThrottlingException" or "com.amazonaws...#ThrottlingException" / "ThrottlingException:http://..."
+  if (typeof o.__type === 'string') candidates.push(o.__type.replace(/^.*#/, '').replace(/:.*$/, ''));
+  candidates.push(o.errorCode, o.code);
+  for (const c of candidates) if (typeof c === 'string' && THROTTLE_REASONS.has(c)) return c;
+  return undefined;
+}
+
 export class RateController {
   readonly stats: RateStats = { requests: 0, throttled: 0, retries: 0, waits: 0, waitMs: 0 };
   private readonly buckets = new Map<string, BucketState>();
@@ -125,7 +172,17 @@ export class RateController {
         }
         const until = signals.retryAtMs ?? signals.resetAtMs;
         const jitter = Math.random() * 250;
-        await this.wait(until && until > now ? until - now + jitter : this.backoff(1));
+        if (until && until > now) {
+          await this.wait(until - now + jitter);
+          continue;
+        }
+        // No reset signal (Google's 403 rate reasons, 429/503 without Retry-After): exponential
+        // backoff per consecutive throttle, and the whole bucket pauses with this request, so
+        // requests in flight beside it do not keep hitting the limit.
+        const pause = this.backoff(throttled);
+        const s = this.state(bucket);
+        s.nextSlotMs = Math.max(s.nextSlotMs, now + pause);
+        await this.wait(pause);
         continue;
       }
       failures++;
@@ -147,7 +204,7 @@ export class RateController {
   private state(bucket: string): BucketState {
     let s = this.buckets.get(bucket);
     if (!s) {
-      s = { limit: this.policy.defaultLimit, learned: false, nextSlotMs: 0 };
+      s = { limit: this.policy.limitOf?.(bucket) ?? this.policy.defaultLimit, learned: false, nextSlotMs: 0 };
       this.buckets.set(bucket, s);
     }
     return s;

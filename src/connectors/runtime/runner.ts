@@ -25,6 +25,13 @@ export interface StreamSync {
    * parents a resumed listing already passed, which a fan-out after it still needs.
    */
   committedRows(columns: string[]): Promise<Record<string, unknown>[]>;
+  /** The cursor the stream's last sync committed (snapshots too), e.g. a delta link to continue from. */
+  lastCursor: unknown;
+  /**
+   * Rows of this instance's latest complete snapshot of the stream (undefined if there is none),
+   * for sources that send only changes (Graph delta queries) to build the next one from.
+   */
+  previousSnapshot(columns: string[]): Promise<Record<string, unknown>[] | undefined>;
 }
 
 export interface ApiStream {
@@ -72,6 +79,21 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
     checkpoint: async (c) => {
       await writer.commit(c, { add: delta() });
       ctx.progress.update(`${ctx.instance}: ${stream.def.name}: ${sync.counters.rows_written.toLocaleString()} rows, ${sync.counters.requests.toLocaleString()} requests`);
+    },
+    lastCursor: previous.cursor ? JSON.parse(previous.cursor.cursor) : undefined,
+    previousSnapshot: async (columns) => {
+      const files = await withState(ctx.paths, async (db) => {
+        const last = await db.one<{ sync_id: string }>(
+          `select sync_id from syncs where instance = ? and stream = ? and complete and sync_id <> ? order by started_at desc, sync_id desc limit 1`,
+          [ctx.instance, stream.def.name, sync.syncId],
+        );
+        if (!last) return undefined;
+        const commits = await db.all<{ files: string }>('select files from commits where sync_id = ? order by chunk', [last.sync_id]);
+        return commits.flatMap((c) => JSON.parse(c.files) as string[]).map((f) => join(ctx.paths.lake, f));
+      });
+      if (files === undefined) return undefined;
+      if (files.length === 0) return [];
+      return ctx.engine.all(`select ${columns.map(sqlIdent).join(', ')} from read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`);
     },
     committedRows: async (columns) => {
       if (!resume) return [];
