@@ -118,6 +118,17 @@ function otherCoresCell(m: Measurement): string | null {
   return fixed(median(m.otherCores.filter((x): x is number => x !== null)), 2);
 }
 
+/** Median CPU seconds (user + system, all threads) of the child over its runs. */
+function cpuSeconds(m: Measurement | undefined): number | null {
+  const xs = (m?.cpuMs ?? []).filter((x): x is number => x !== null);
+  const med = median(xs);
+  return med === null ? null : med / 1000;
+}
+
+function ratioOf(a: number | null, b: number | null): number | null {
+  return a === null || b === null || b === 0 ? null : a / b;
+}
+
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
 }
@@ -302,14 +313,14 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   // ---- throughput table
   const perf: Table = {
     title: `ingest — Squid native log, seed ${INGEST_SEED} (${cpus().length} cores, node ${process.version})`,
-    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 't/t(prev)', 'goals', 'other cores'],
+    columns: ['size', 'tool', 'lines/s', 'wall s', 'peak RSS MiB', 'ratio', `t/t(${baseLabel})`, 't/t(prev)', 'goals', 'other cores', 'cpu s', 'cpu ratio'],
     rows: [],
   };
   for (const m of ms) {
     const label = sizeLabel(m.size);
     if (!m.ok) {
       perf.rows.push([label, m.tool, null, null, m.peakRssKiB === null ? null : fixed(m.peakRssKiB / 1024, 0), null, null, null,
-        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`, otherCoresCell(m)]);
+        `error (${m.timedOut ? 'timeout' : `exit ${m.exitCode ?? m.signal}`})`, otherCoresCell(m), null, null]);
       continue;
     }
     const tp = throughput(m);
@@ -356,6 +367,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       fixed(stepScaling, 2),
       goals.join(', ') || null,
       otherCoresCell(m),
+      fixed(cpuSeconds(m), 2),
+      m.tool === 'shadowscan' ? fixed(ratioOf(cpuSeconds(find(m.size, 'reference')), cpuSeconds(m)), 2) : null,
     ]);
   }
 
