@@ -11,6 +11,7 @@
 //   http  host = Host header, method, status_code, bytes_out/in = request/response_body_len,
 //         user = username (HTTP basic auth) when logged
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
+import { SkipFile } from '../../src/ingest/fileimport.js';
 import { portless } from '../../src/ingest/egress.js';
 import { sqlString } from '../../src/db/duck.js';
 import { epochOfAnySql, jsonNestedPath, jsonPath, looksBinary, tooLong } from '../../src/ingest/linesql.js';
@@ -94,9 +95,11 @@ function checkPath(path: string | undefined, file: string): ZeekPath {
 }
 
 /** A Zeek TSV layout from the file's header. Throws (with what to do) when it cannot be read. */
-export function zeekTsvFormat(head: string[]): EgressLineFormat {
+export function zeekTsvFormat(head: string[]): EgressLineFormat | SkipFile {
   const h = parseZeekHeader(head);
   if (!h) throw new Error('Zeek TSV log without a #fields header (the header is at the top of every Zeek log; was the file cut?)');
+  // Another Zeek log (x509, files, weird, …) in a folder of logs: nothing to read, not an error.
+  if (h.path && !(zeekPaths as readonly string[]).includes(h.path)) return new SkipFile(`Zeek ${h.path}.log carries no egress (conn, dns, ssl and http are read)`);
   const path = checkPath(h.path ?? guessPath(h.fields), 'TSV header');
   // Log::default_scope_sep may be changed from '.', e.g. to '_' (id_orig_h).
   const position = (name: string) => {
@@ -223,7 +226,7 @@ export function zeekJsonFormat(head: string[]): EgressLineFormat {
   };
 }
 
-export const zeekLineFormats: Record<ZeekFormat, (head: string[]) => EgressLineFormat> = {
+export const zeekLineFormats: Record<ZeekFormat, (head: string[]) => EgressLineFormat | SkipFile> = {
   tsv: zeekTsvFormat,
   json: zeekJsonFormat,
 };

@@ -23,7 +23,12 @@ import type { Duck } from '../db/duck.js';
  * first lines (Zeek `#fields`, a CSV header): the function throws an Error whose message says
  * what is wrong with the file (e.g. a required column missing from its header).
  */
-export type LineFormatSource = EgressLineFormat | ((head: string[]) => EgressLineFormat);
+export type LineFormatSource = EgressLineFormat | ((head: string[]) => EgressLineFormat | SkipFile);
+
+/** A file of the right product that carries no egress (e.g. Zeek's x509.log in a log folder): skipped with a note. */
+export class SkipFile {
+  constructor(readonly reason: string) {}
+}
 
 export interface LogImportSpec<F extends string> {
   connector: string;
@@ -120,7 +125,9 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
         if (typeof source !== 'function') planned.push({ path, gzip, format: source });
         else {
           try {
-            planned.push({ path, gzip, format: source(head) });
+            const derived = source(head);
+            if (derived instanceof SkipFile) ctx.progress.note(`${ctx.instance}: skipped ${basename(path)}: ${derived.reason}`);
+            else planned.push({ path, gzip, format: derived });
           } catch (e) {
             problems.push(`${path}: ${errorMessage(e)}`);
           }

@@ -86,13 +86,17 @@ describe('zeek (synthetic)', () => {
     expect(all.find((r) => r.host === 'abc123.ngrok-free.app')).toMatchObject({ requests: 2, src_ip: '10.1.0.9' });
   });
 
-  it('refuses logs it cannot use, saying why', async () => {
+  it('refuses logs it cannot use, saying why; skips other Zeek logs', async () => {
     const x509 = write('x509.log', ['#separator \\x09', '#path\tx509', '#fields\tts\tid\tcertificate.subject', '1.0\tF1\tCN=x']);
     const noSni = write('weird-ssl.log', ['#separator \\x09', '#path\tssl', '#fields\tts\tuid\tid.orig_h', '1.0\tC1\t10.0.0.1']);
     const r = await run(['import', 'zeek', x509, noSni], join(cwd, 'refuse'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('x509.log: zeek x509.log carries no egress');
     expect(r.stderr).toContain('weird-ssl.log: zeek ssl.log header lacks server_name');
+    expect(r.stderr).not.toContain('x509.log:');
+    // Another Zeek log in a folder of logs is skipped, not an error: a whole log folder imports.
+    const ok = await importOk('zeek', [x509, write('ssl-ok.log', [...zeekHeader('ssl', T0), zeekSslLine(ssl(0, 'api.openai.com'))])]);
+    expect(ok.result).toMatchObject({ status: 'ok', rejects: 0 });
+    expect((await rows(ok.dataDir)).map((x) => x.host)).toEqual(['api.openai.com']);
   });
 });
 
