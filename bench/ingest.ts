@@ -219,42 +219,67 @@ async function warmPageCache(path: string): Promise<void> {
   }
 }
 
-async function measure(
+/** One child run of one tool. */
+async function runOnce(
   ctx: BenchContext,
   opts: IngestOptions,
   size: number,
   tool: Tool,
   file: string,
   workRoot: string,
-): Promise<Measurement> {
-  const results: ChildResult[] = [];
-  const outputs: unknown[] = [];
+  run: number,
+): Promise<{ r: ChildResult; output: unknown; ok: boolean }> {
+  const dir = join(workRoot, `${tool}-${sizeLabel(size)}-run${run}`);
+  mkdirSync(dir, { recursive: true });
+  const spec =
+    tool === 'reference'
+      ? nodeChild(join(ctx.repoRoot, 'bin/run-ts.js'), [join(ctx.repoRoot, 'bench/reference-squid.ts'), file, dir], {
+          cwd: ctx.repoRoot,
+          timeoutMs: opts.timeoutMs,
+        })
+      : nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), ['import', 'squid', file, '--json'], {
+          cwd: dir,
+          timeoutMs: opts.timeoutMs,
+        });
+  ctx.log(`ingest: ${sizeLabel(size)} ${tool} run ${run}/${opts.runs} (cwd ${dir})`);
+  const r = await runChild(spec);
+  const ok = r.exitCode === 0 && !r.timedOut && r.spawnError === undefined;
+  ctx.log(
+    `ingest:   ${ok ? 'ok' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKiB === null ? '?' : (r.peakRssKiB / 1024).toFixed(0)} MiB` +
+      (ok ? '' : ` (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''})`),
+  );
+  const output = parseJsonOutput(r.stdout);
+  if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  return { r, output, ok };
+}
 
+/**
+ * Runs the tools alternately (reference, shadowscan, reference, …), so load from other
+ * processes that comes and goes during a size's runs falls on both tools alike. A tool that
+ * fails is not run again.
+ */
+async function measureInterleaved(
+  ctx: BenchContext,
+  opts: IngestOptions,
+  size: number,
+  tools: Tool[],
+  file: string,
+  workRoot: string,
+): Promise<Measurement[]> {
+  const runs = new Map<Tool, { r: ChildResult; output: unknown; ok: boolean }[]>(tools.map((t) => [t, []]));
   for (let run = 1; run <= opts.runs; run++) {
-    const dir = join(workRoot, `${tool}-${sizeLabel(size)}-run${run}`);
-    mkdirSync(dir, { recursive: true });
-    const spec =
-      tool === 'reference'
-        ? nodeChild(join(ctx.repoRoot, 'bin/run-ts.js'), [join(ctx.repoRoot, 'bench/reference-squid.ts'), file, dir], {
-            cwd: ctx.repoRoot,
-            timeoutMs: opts.timeoutMs,
-          })
-        : nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), ['import', 'squid', file, '--json'], {
-            cwd: dir,
-            timeoutMs: opts.timeoutMs,
-          });
-    ctx.log(`ingest: ${sizeLabel(size)} ${tool} run ${run}/${opts.runs} (cwd ${dir})`);
-    const r = await runChild(spec);
-    const ok = r.exitCode === 0 && !r.timedOut && r.spawnError === undefined;
-    ctx.log(
-      `ingest:   ${ok ? 'ok' : 'FAILED'} in ${(r.wallMs / 1000).toFixed(2)} s, peak RSS ${r.peakRssKiB === null ? '?' : (r.peakRssKiB / 1024).toFixed(0)} MiB` +
-        (ok ? '' : ` (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''})`),
-    );
-    results.push(r);
-    outputs.push(parseJsonOutput(r.stdout));
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
-    if (!ok) break; // no point repeating a failing run
+    for (const tool of tools) {
+      const done = runs.get(tool)!;
+      if (done.length && !done[done.length - 1]!.ok) continue; // no point repeating a failing run
+      done.push(await runOnce(ctx, opts, size, tool, file, workRoot, run));
+    }
   }
+  return tools.map((tool) => summarize(size, tool, runs.get(tool)!));
+}
+
+function summarize(size: number, tool: Tool, runs: { r: ChildResult; output: unknown }[]): Measurement {
+  const results = runs.map((x) => x.r);
+  const outputs = runs.map((x) => x.output);
   const last = results[results.length - 1]!;
   const allOk = results.every((r) => r.exitCode === 0 && !r.timedOut && r.spawnError === undefined);
   const peaks = results.map((r) => r.peakRssKiB).filter((x): x is number => x !== null);
@@ -293,8 +318,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       const { path, truth } = await fixtureFor(ctx, size);
       truths.set(size, truth);
       await warmPageCache(path);
-      ms.push(await measure(ctx, opts, size, 'reference', path, workRoot));
-      if (!opts.skipShadowscan) ms.push(await measure(ctx, opts, size, 'shadowscan', path, workRoot));
+      ms.push(...(await measureInterleaved(ctx, opts, size, opts.skipShadowscan ? ['reference'] : ['reference', 'shadowscan'], path, workRoot)));
     }
     if (opts.zeekSizes.length && opts.zeekLogs.length && !opts.skipShadowscan) {
       zeek = await runZeekIngest(ctx, { sizes: opts.zeekSizes, logs: opts.zeekLogs, runs: opts.runs, timeoutMs: opts.timeoutMs, keep: opts.keep, goalRatio: GOAL_RATIO, goalRssMiB: GOAL_RSS_MIB }, workRoot);
