@@ -11,6 +11,7 @@ import { cachedFile, hashFiles } from './lib/cache.js';
 import { type ChildResult, nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
 import { type Table, fixed, grouped, humanCount, tableToObjects } from './lib/table.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+import { runZeekIngest } from './ingest-zeek.js';
 
 export const INGEST_SEED = 1;
 /**
@@ -28,10 +29,13 @@ interface IngestOptions {
   runs: number;
   timeoutMs: number;
   skipShadowscan: boolean;
+  /** Zeek conn/ssl rows (bench/ingest-zeek.ts); [] skips them. */
+  zeekSizes: number[];
+  zeekLogs: ('conn' | 'ssl')[];
 }
 
 const USAGE =
-  'ingest [--sizes 1M,5M[,20M]] [--runs N] [--keep] [--timeout SECONDS] [--reference-only]';
+  'ingest [--sizes 1M,5M[,20M]] [--zeek-sizes 5M|none] [--zeek-logs conn,ssl] [--runs N] [--keep] [--timeout SECONDS] [--reference-only]';
 
 function parseOptions(args: string[], log: (m: string) => void): IngestOptions {
   const o: IngestOptions = {
@@ -40,6 +44,8 @@ function parseOptions(args: string[], log: (m: string) => void): IngestOptions {
     runs: 1,
     timeoutMs: 30 * 60_000,
     skipShadowscan: false,
+    zeekSizes: [5e6],
+    zeekLogs: ['conn', 'ssl'],
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -66,6 +72,14 @@ function parseOptions(args: string[], log: (m: string) => void): IngestOptions {
         break;
       case '--timeout':
         o.timeoutMs = Number(value()) * 1000;
+        break;
+      case '--zeek-sizes': {
+        const v = value();
+        o.zeekSizes = v === 'none' || v === '0' ? [] : v.split(',').filter((x) => x.trim()).map(parseCount);
+        break;
+      }
+      case '--zeek-logs':
+        o.zeekLogs = value().split(',').filter((x): x is 'conn' | 'ssl' => x === 'conn' || x === 'ssl');
         break;
       case '--reference-only':
         o.skipShadowscan = true;
@@ -298,12 +312,16 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const workRoot = mkdtempSync(join(tmpdir(), 'shadowscan-bench-ingest-'));
   const truths = new Map<number, GroundTruth>();
   const ms: Measurement[] = [];
+  let zeek: Awaited<ReturnType<typeof runZeekIngest>> | undefined;
   try {
     for (const size of opts.sizes) {
       const { path, truth } = await fixtureFor(ctx, size);
       truths.set(size, truth);
       await warmPageCache(path);
       ms.push(...(await measureInterleaved(ctx, opts, size, opts.skipShadowscan ? ['reference'] : ['reference', 'shadowscan'], path, workRoot)));
+    }
+    if (opts.zeekSizes.length && opts.zeekLogs.length && !opts.skipShadowscan) {
+      zeek = await runZeekIngest(ctx, { sizes: opts.zeekSizes, logs: opts.zeekLogs, runs: opts.runs, timeoutMs: opts.timeoutMs, keep: opts.keep, goalRatio: GOAL_RATIO, goalRssMiB: GOAL_RSS_MIB }, workRoot);
     }
   } finally {
     if (opts.keep) ctx.log(`ingest: workspaces kept in ${workRoot}`);
@@ -433,8 +451,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const refFailed = ms.some((m) => m.tool === 'reference' && !m.ok);
   return {
     name: 'ingest',
-    tables: [perf, corr],
-    notes,
+    tables: [perf, corr, ...(zeek ? [zeek.table] : [])],
+    notes: [...notes, ...(zeek?.notes ?? [])],
     ok: !refFailed,
     data: {
       seed: INGEST_SEED,
@@ -443,6 +461,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, totalMemMiB: Math.round(totalmem() / 2 ** 20), node: process.version, duckdb: duckdbVersion(ctx.repoRoot) },
       goals: { ratio: GOAL_RATIO, scalingSlack: GOAL_SCALING_SLACK, rssMiB: GOAL_RSS_MIB },
       bundle,
+      zeek: zeek ? { throughput: tableToObjects(zeek.table), ...(zeek.data as object) } : null,
       throughput: tableToObjects(perf),
       correctness: tableToObjects(corr),
       truth: Object.fromEntries(opts.sizes.map((s) => [sizeLabel(s), truthSummary(truths.get(s)!)])),
@@ -494,7 +513,7 @@ function duckdbVersion(repoRoot: string): string | null {
 
 const ingest: Benchmark = {
   name: 'ingest',
-  description: 'Squid import throughput and peak RSS: shadowscan vs a DuckDB-only reference (1M, 5M lines)',
+  description: 'Squid (1M, 5M lines) and Zeek conn/ssl (5M) import throughput and peak RSS: shadowscan vs a DuckDB-only reference',
   usage: USAGE,
   run,
 };

@@ -1,7 +1,8 @@
 // `npm run demo [-- --fresh]`: the whole product on a synthetic company, with no set-up.
 // Generates the demo tenant once (seed 42), starts the Okta, Graph and Google emulators on 127.0.0.1 (port 0),
 // writes a workspace (config, registry of approved apps, the tenant's proxy log), then runs the
-// real CLI: `scan` (Okta and Google through their real SDKs, Entra through MSAL + Graph, the Squid log), `report` (CSV and JSON), and
+// real CLI: `scan` (Okta and Google through their real SDKs, Entra through MSAL + Graph, the Squid log, the
+// Zeek ssl/dns logs), `report` (CSV and JSON), and
 // prints a summary. The workspace is reused, so a second run shows 0 new findings.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ export interface DemoResult {
   workspace: string;
   scanExit: number;
   scan: { results: { instance: string; stream: string; status: string; rowsWritten: number; rejects: number }[]; findings?: unknown };
-  report: { findings: { rule_id: string; status: string; severity: string; resource: string; instance: string; new: boolean; evidence: Record<string, unknown> }[] };
+  report: { findings: { rule_id: string; status: string; severity: string; resource: string; instance: string; new: boolean; reason: string | null; evidence: Record<string, unknown> }[] };
   reports: { csv: string; json: string };
   tenant: Tenant;
 }
@@ -58,7 +59,7 @@ export async function runDemo(
   const tenant = generateTenant({ seed: meta.seed, size: 'demo', now: meta.now });
   const tenantDir = join(ws, 'tenant');
   if (!existsSync(metaPath)) {
-    say('generating the demo tenant (60 people, 25 Okta apps, 20,000 proxy log lines)…');
+    say('generating the demo tenant (60 people, 25 Okta apps, 20,000 proxy log lines and the Zeek ssl/dns logs of the same traffic)…');
     await writeTenant(tenant, tenantDir);
     writeFileSync(metaPath, `${JSON.stringify(meta)}\n`);
   }
@@ -104,6 +105,8 @@ export async function runDemo(
           // audit bucket) would add real-time waits to the demo. `streams:` unset reads them too.
           streams: ['users', 'service_principals', 'applications', 'app_credentials', 'oauth2_permission_grants', 'app_role_assignments'],
         },
+        // The office Zeek sensor: TLS SNI (ssl.log) and DNS queries (dns.log) of the same traffic.
+        'zeek-demo': { type: 'zeek', paths: ['tenant/zeek/ssl.log', 'tenant/zeek/dns.log'] },
         'google-demo': {
           type: 'google', service_account_key: `file:${saFile}`, subject: googleAdmin, root_url: google.url, token_url: google.tokenUrl,
           reports: { since_days: 15, overlap_minutes: 60, page_size: 1000 },
@@ -113,7 +116,7 @@ export async function runDemo(
     writeFileSync(join(ws, 'shadowscan.yaml'), `# Written by npm run demo; rewritten on every run (the emulator's port changes).\n${stringify(config)}`, { mode: 0o600 });
     const env: NodeJS.ProcessEnv = { DEMO_OKTA_TOKEN: OKTA_EMULATOR_ADMIN_TOKEN, DEMO_ENTRA_SECRET: DEMO_ENTRA_CLIENT.secret, NO_PROXY: '127.0.0.1,localhost' };
     if (scale !== 1) env.SHADOWSCAN_CLOCK = clockEnv(scale, anchorReal, anchorVirtual);
-    say('scanning: Okta and Google Workspace through their real SDKs, Entra through MSAL + Graph, and the proxy log…');
+    say('scanning: Okta and Google Workspace through their real SDKs, Entra through MSAL + Graph, the proxy log and the Zeek ssl/dns logs…');
     const scan = await run(['scan', '--json'], ws, env);
     if (![0, 1, 3].includes(scan.code)) throw new Error(`scan failed (exit ${scan.code}):\n${scan.stderr}`);
     mkdirSync(join(ws, 'reports'), { recursive: true });

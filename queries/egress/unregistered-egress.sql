@@ -66,8 +66,9 @@ select instance,
        end as status,
        case
          when registry_id is not null then 'registered as ' || registry_id
+         -- bytes_out is NULL where the source logs no sizes (DNS, TLS SNI): say so rather than lose the reason.
          else category || ' service ' || vendor || ' used by ' || users || ' user(s) (' || requests || ' requests, '
-              || bytes_out || ' bytes out) and not in the registry'
+              || coalesce(bytes_out || ' bytes out', 'no byte counts in this source') || ') and not in the registry'
               || case when users < min_users then '; below egress_min_users = ' || min_users else '' end
        end as reason,
        vendor, category, catalog_domain, users, user_sample, requests, bytes_out, bytes_in, hosts,

@@ -12,7 +12,7 @@ export function importCommand(): Command {
     .argument('<type>', `connector type (${connectorTypes.join(', ')})`)
     .argument('<files...>', 'files, directories or globs; .gz is read transparently')
     .option('--instance <name>', 'instance the rows belong to (default: the type name)')
-    .option('--format <format>', 'force a file format instead of detecting it (squid: native, common, combined; entra: graph-json, powershell, azure-monitor, m365-audit, portal-csv)')
+    .option('--format <format>', 'force a file format instead of detecting it (squid: native, common, combined; entra: graph-json, powershell, azure-monitor, m365-audit, portal-csv; zeek: tsv, json; see docs/egress-formats.md)')
     .addOption(new Option('--complete', 'the files are a complete snapshot (lets findings in this scope resolve)'))
     .addHelpText(
       'after',
@@ -23,6 +23,8 @@ Examples:
   shadowscan import squid old.log.gz --format native --json
   shadowscan import entra exports/*.json --complete       # Graph exports: the whole tenant
   shadowscan import entra InteractiveSignIns_2025-06-04.csv AuditLogs.jsonl.gz
+  shadowscan import zeek /opt/zeek/logs/current/ssl.log /opt/zeek/logs/2026-01-0*/dns.*.log.gz
+  shadowscan import paloalto traffic.csv --instance pa-hq    # pa-hq configured with timezone:
 
 Files are tailed: importing the same file again, an appended file or a rotated copy reads each
 line exactly once. Malformed lines are counted as rejects with examples (file:line: reason).`,
@@ -47,6 +49,7 @@ line exactly once. Malformed lines are counted as rejects with examples (file:li
           files,
           format: opts.format,
           complete: opts.complete,
+          config: configured,
         });
         const code = printRunResults(results, ctx.json);
         if (code !== 0) throw new ExitWith(3);

@@ -54,6 +54,18 @@ instances:
     paths:
       - /var/log/squid/access.log*
     format: auto          # auto | native | common | combined
+  # More egress sources (field mapping and every setting: docs/egress-formats.md):
+  # zeek-hq:
+  #   type: zeek            # conn, dns, ssl, http; TSV or JSON
+  #   paths: [/opt/zeek/logs/current/ssl.log, /opt/zeek/logs/current/dns.log]
+  # pa-hq:
+  #   type: paloalto        # TRAFFIC and THREAT/url, syslog or CSV
+  #   paths: [/var/log/remote/pa-*.log]
+  #   timezone: UTC         # the firewall's time zone (PAN-OS logs local time)
+  # r53:
+  #   type: route53         # also: zscaler, umbrella, generic_egress
+  #   paths: ['/data/route53/**/*.log.gz']
+  #   instance_users: ec2-owners.csv   # instance_id,user
 `;
 
 export function initCommand(): Command {

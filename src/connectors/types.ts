@@ -50,6 +50,8 @@ export interface ImportOptions {
   format?: string;
   /** The files are a complete snapshot (DESIGN.md "Partial is never complete"). */
   complete?: boolean;
+  /** The instance's config when --instance names a configured instance (field lists, mappings, time zones). */
+  config?: InstanceConfig;
 }
 
 /** What one run of one instance did, per stream; becomes the run summary and exit code. */

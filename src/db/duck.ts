@@ -17,10 +17,23 @@ export interface EngineSettings {
 }
 
 export class Duck {
+  /** False for a fork: closing it closes only its connection. */
+  private ownsInstance = true;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
   ) {}
+
+  /**
+   * Another connection to the same database, for work that runs concurrently (e.g. parallel file
+   * imports): it shares the database, its memory limit and its thread pool.
+   */
+  async fork(): Promise<Duck> {
+    const d = new Duck(this.instance, await this.instance.connect());
+    d.ownsInstance = false;
+    return d;
+  }
 
   static async open(path: string, options: Record<string, string>): Promise<Duck> {
     const instance = await DuckDBInstance.create(path, options);
@@ -99,7 +112,7 @@ export class Duck {
 
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

@@ -1,8 +1,10 @@
 // Imports log files for one instance and stream: detect each file's format (all files are
-// checked before anything is written), then per file read only the new whole lines, aggregate,
-// and commit the chunk together with the file's cursor. One file = one chunk, so a crash loses
-// at most the file in progress and the next run resumes after the last committed one.
-import { existsSync, statSync, rmSync, mkdirSync } from 'node:fs';
+// checked before anything is written), then per file read only the new whole lines and aggregate
+// them; files commit in file order, each with its cursor, several small files in one chunk when
+// they are ready together. A crash loses at most the files not yet committed, and the next run
+// resumes after the last committed one. Independent files (a directory or glob of logs) are
+// read in parallel within the thread budget.
+import { existsSync, statSync, rmSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ExternalError, UserError, errorMessage } from '../errors.js';
@@ -10,10 +12,23 @@ import type { RunContext, StreamDef, StreamRunResult } from '../connectors/types
 import { formatBytes } from '../output/progress.js';
 import { safeExample } from '../redact.js';
 import { withState } from '../store/state.js';
-import { MAX_REJECT_EXAMPLES, SyncWriter } from '../store/sync.js';
+import { MAX_REJECT_EXAMPLES, SyncWriter, type FileCursor } from '../store/sync.js';
 import { syncResult } from '../connectors/runtime/result.js';
 import { ingestEgressChunk, MAX_LINE_BYTES, type EgressLineFormat } from './egress.js';
-import { changedSince, copyWithoutOverlongLines, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
+import { changedSince, copyWithoutOverlongLines, HEAD_BYTES, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
+import type { Duck } from '../db/duck.js';
+
+/**
+ * A layout either fixed (its SQL is the same for every file) or derived per file from the file's
+ * first lines (Zeek `#fields`, a CSV header): the function throws an Error whose message says
+ * what is wrong with the file (e.g. a required column missing from its header).
+ */
+export type LineFormatSource = EgressLineFormat | ((head: string[]) => EgressLineFormat | SkipFile);
+
+/** A file of the right product that carries no egress (e.g. Zeek's x509.log in a log folder): skipped with a note. */
+export class SkipFile {
+  constructor(readonly reason: string) {}
+}
 
 export interface LogImportSpec<F extends string> {
   connector: string;
@@ -22,9 +37,53 @@ export interface LogImportSpec<F extends string> {
   origin: 'scan' | 'import';
   complete: boolean;
   forcedFormat?: F;
-  formats: Record<F, EgressLineFormat>;
+  formats: Record<F, LineFormatSource>;
   detect(sample: string[]): F | undefined;
   formatsTried: string;
+}
+
+/** Upper bound on files read at once (each holds a DuckDB connection and a staged copy). */
+const MAX_PARALLEL_FILES = 8;
+
+/**
+ * Groups file indexes into lanes: files whose first KB (decompressed) is a prefix of another's
+ * may be one log at two points in time and must be read in order; the rest are independent.
+ */
+export async function sameLogLanes(planned: { path: string; gzip: boolean }[]): Promise<number[][]> {
+  const heads = await Promise.all(planned.map((f) => readHead(f.path, HEAD_BYTES, f.gzip)));
+  const parent = planned.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+  // Sorting heads makes prefix-related heads adjacent (a prefix sorts right before its extensions).
+  const order = planned.map((_, i) => i).sort((a, b) => Buffer.compare(heads[a]!, heads[b]!));
+  for (let k = 1; k < order.length; k++) {
+    const a = heads[order[k - 1]!]!;
+    const b = heads[order[k]!]!;
+    const n = Math.min(a.length, b.length);
+    if (a.subarray(0, n).equals(b.subarray(0, n))) parent[root(order[k]!)] = root(order[k - 1]!);
+  }
+  const lanes = new Map<number, number[]>();
+  planned.forEach((_, i) => lanes.set(root(i), [...(lanes.get(root(i)) ?? []), i]));
+  // In the given order within a lane (rotated copies as listed), largest lanes first.
+  return [...lanes.values()].sort((x, y) => y.length - x.length || x[0]! - y[0]!);
+}
+
+/**
+ * Moves a file's staged Parquet (day=…/<name>.parquet) into the chunk folder, named
+ * <chunk prefix>-<n>.parquet with n counting across the chunk (the lake's naming).
+ */
+function moveStaged(fromDir: string, toDir: string, toPrefix: string, counter: { n: number }): void {
+  if (!existsSync(fromDir)) return;
+  for (const day of readdirSync(fromDir).sort()) {
+    mkdirSync(join(toDir, day), { recursive: true, mode: 0o700 });
+    for (const f of readdirSync(join(fromDir, day)).sort()) renameSync(join(fromDir, day, f), join(toDir, day, `${toPrefix}-${counter.n++}.parquet`));
+  }
+  rmSync(fromDir, { recursive: true, force: true });
+}
+
+/** First lines of a file's head (the last, possibly cut, line dropped unless it is the only one). */
+function headLines(head: string): string[] {
+  const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
+  return lines.length > 1 ? lines.slice(0, -1) : lines;
 }
 
 /** Expands globs; a pattern or file that matches nothing is a user error naming it. */
@@ -58,12 +117,22 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     try {
       const gzip = isGzipFile(path);
       if (statSync(path).size === 0) continue;
-      const head = (await readHead(path, 64 * 1024, gzip)).toString('utf8');
-      const lines = head.split('\n');
-      const sample = lines.length > 1 ? lines.slice(0, -1).slice(0, 50) : lines;
-      const format = spec.forcedFormat ?? spec.detect(sample);
+      const head = headLines((await readHead(path, 64 * 1024, gzip)).toString('utf8'));
+      const format = spec.forcedFormat ?? spec.detect(head.slice(0, 50));
       if (!format) problems.push(`${path}: not a known ${spec.connector} log format (tried ${spec.formatsTried})`);
-      else planned.push({ path, gzip, format: spec.formats[format] });
+      else {
+        const source = spec.formats[format];
+        if (typeof source !== 'function') planned.push({ path, gzip, format: source });
+        else {
+          try {
+            const derived = source(head);
+            if (derived instanceof SkipFile) ctx.progress.note(`${ctx.instance}: skipped ${basename(path)}: ${derived.reason}`);
+            else planned.push({ path, gzip, format: derived });
+          } catch (e) {
+            problems.push(`${path}: ${errorMessage(e)}`);
+          }
+        }
+      }
     } catch (e) {
       problems.push(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
     }
@@ -71,7 +140,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
   if (problems.length) {
     throw new UserError(`${problems.length} file${problems.length > 1 ? 's' : ''} cannot be imported:`, {
       details: problems.map((p) => safeExample(p, 500)),
-      hint: `pass --format to force a layout, or check that these are ${spec.connector} access logs`,
+      hint: `pass --format to force a layout, or check that these are ${spec.connector} logs`,
     });
   }
 
@@ -88,8 +157,71 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
   }));
   const fileErrors: string[] = [];
   let filesRead = 0;
-  for (const [i, file] of planned.entries()) {
+  // Reject examples per file: the sync keeps the first ones in file order, whatever order files finish in.
+  const examplesByFile: string[][] = planned.map(() => []);
+  // Files are read in parallel lanes but commit in file order (chunk numbers are sequential, and
+  // a crash then loses only files after the last committed one). Files staged while a commit
+  // runs go into the next chunk together: one state transaction per batch, not per small file.
+  // A file that has nothing new, or failed, hands its turn on with nothing to commit.
+  interface Staged { path: string; dir: string; examples: string[]; fileCursor: FileCursor; rows: number; lines: number; rejects: number; bytesRead: number }
+  const settled: (Staged | null | undefined)[] = planned.map(() => undefined);
+  const turns = planned.map((_, i) => {
+    let resolve!: (s: Staged | null) => void;
+    const promise = new Promise<Staged | null>((r) => (resolve = r));
+    return {
+      promise,
+      resolve: (v: Staged | null) => {
+        if (settled[i] === undefined) settled[i] = v;
+        resolve(v);
+      },
+    };
+  });
+  const MAX_BATCH = 256;
+  const committer = (async () => {
+    let broken: string | undefined;
+    for (let i = 0; i < turns.length; ) {
+      await turns[i]!.promise;
+      const batch: Staged[] = [];
+      while (i < turns.length && settled[i] !== undefined && batch.length < MAX_BATCH) {
+        const staged = settled[i++];
+        if (staged) batch.push(staged);
+      }
+      if (batch.length === 0) continue;
+      if (broken) {
+        // Later files were read assuming the earlier commit landed: leave them for the next run.
+        for (const st of batch) fileErrors.push(safeExample(`${st.path}: not committed because ${broken} failed to commit; run again`, 500));
+        continue;
+      }
+      try {
+        const target = sync.nextChunkDir();
+        const sum = (k: 'rows' | 'lines' | 'rejects' | 'bytesRead') => batch.reduce((acc, st) => acc + st[k], 0);
+        const counter = { n: 0 };
+        for (const st of batch) {
+          sync.addRejectExamples(st.examples);
+          moveStaged(st.dir, target.dir, target.filePrefix, counter);
+        }
+        await sync.commitChunk({
+          final: false,
+          rows: sum('rows'),
+          fileCursors: batch.map((st) => st.fileCursor),
+          add: { lines_read: sum('lines'), rows_written: sum('rows'), rejects: sum('rejects'), bytes_read: sum('bytesRead') },
+        });
+        filesRead += batch.length;
+      } catch (e) {
+        broken = batch[0]!.path;
+        fileErrors.push(safeExample(`${batch[0]!.path}: ${errorMessage(e)}`, 500));
+      }
+    }
+  })();
+
+  const importFile = async (i: number, engine: Duck): Promise<void> => {
+    const file = planned[i]!;
     const started = performance.now();
+    let handedOn = false;
+    const handOn = (staged?: Staged) => {
+      handedOn = true;
+      turns[i]!.resolve(staged ?? null);
+    };
     try {
       const match = await matchCursor(file.path, file.gzip, stored);
       const prev = match.cursor;
@@ -98,14 +230,16 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       const stageDir = join(ctx.paths.staging, sync.syncId, 'read');
       mkdirSync(stageDir, { recursive: true, mode: 0o700 });
       let plan = await planRead(file.path, file.gzip, start, join(stageDir, `${i}.log`));
-      if (plan.end <= plan.start && !plan.gzipError) continue;
+      if (plan.end <= plan.start && !plan.gzipError) return handOn();
       const label = `${ctx.instance}: ${basename(file.path)} (${i + 1}/${planned.length}): parsing ${formatBytes(plan.end - plan.start)}`;
       ctx.progress.update(label);
       const ticker = setInterval(() => ctx.progress.update(`${label}… ${((performance.now() - started) / 1000).toFixed(0)}s`), 1000);
       ticker.unref();
-      const chunk = sync.nextChunkDir();
+      // Each file stages into its own folder; it becomes the next chunk only when it commits.
+      const chunk = { dir: join(ctx.paths.staging, sync.syncId, 'files', String(i), `instance=${ctx.instance}`, `stream=${spec.stream.name}`), filePrefix: `${sync.syncId}-f${i}` };
+      mkdirSync(chunk.dir, { recursive: true, mode: 0o700 });
       const run = () =>
-        ingestEgressChunk(ctx.engine, {
+        ingestEgressChunk(engine, {
           readPath: plan.readPath,
           displayPath: file.path,
           lineBase,
@@ -115,7 +249,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
           instance: ctx.instance,
           syncId: sync.syncId,
           ingestedAt: new Date(ctx.clock.now()),
-          maxExamples: MAX_REJECT_EXAMPLES - sync.rejectExamples.length,
+          maxExamples: MAX_REJECT_EXAMPLES,
         });
       let result;
       try {
@@ -147,7 +281,6 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
         rejects += 1;
         examples.unshift(`${file.path}: ${plan.gzipError}`);
       }
-      sync.addRejectExamples(examples);
       const fileCursor = {
         file_key: match.key,
         head_len: match.headLen,
@@ -157,17 +290,16 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
         size_bytes: plan.size,
         lines: lineBase + result.lines,
       };
-      await sync.commitChunk({
-        final: false,
-        rows: result.rows,
-        fileCursor,
-        add: { lines_read: result.lines, rows_written: result.rows, rejects, bytes_read: plan.end - plan.start },
-      });
-      // Later files in this run (e.g. a rotated .gz copy of this one) must see the new cursor.
+      examplesByFile[i] = examples;
+      // Later files in this lane (e.g. a rotated .gz copy of this one) must see the new cursor
+      // now; it becomes durable when this file's turn to commit comes.
       const known = stored.filter((c) => c.file_key !== fileCursor.file_key && c.file_key !== prev?.file_key);
       stored.length = 0;
       stored.push(...known, { ...fileCursor, instance: ctx.instance, stream: spec.stream.name });
-      filesRead++;
+      const rows = result.rows;
+      const lines = result.lines;
+      const bytesRead = plan.end - plan.start;
+      handOn({ path: file.path, dir: chunk.dir, examples, fileCursor, rows, lines, rejects, bytesRead });
       const secs = (performance.now() - started) / 1000;
       ctx.progress.note(
         `${ctx.instance}: ${basename(file.path)}: ${result.lines.toLocaleString()} lines, ${rejects} rejected, ${formatBytes(plan.end - plan.start)} in ${secs.toFixed(1)}s (${formatBytes((plan.end - plan.start) / Math.max(secs, 0.001))}/s)`,
@@ -177,11 +309,47 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       if (e instanceof UserError) throw e;
       const msg = e instanceof ExternalError ? e.message : `${file.path}: ${errorMessage(e)}`;
       fileErrors.push(safeExample(msg, 500));
+    } finally {
+      if (!handedOn) handOn();
     }
+  };
+
+  // Files that may be the same log (one's head a prefix of the other's: a rotated or gzip'd copy,
+  // a file that grew) share a lane and run in order, so the cursor of one is seen by the next.
+  // Lanes run concurrently on their own connections of the one engine, whose thread pool and
+  // memory limit they share: the configured thread budget bounds the whole import.
+  const lanes = await sameLogLanes(planned);
+  const threads = Number((await ctx.engine.one<{ t: string }>(`select current_setting('threads')::varchar as t`))?.t ?? 1);
+  const width = Math.max(1, Math.min(threads, lanes.length, MAX_PARALLEL_FILES));
+  const engines: Duck[] = [ctx.engine];
+  let failure: unknown;
+  try {
+    for (let k = 1; k < width; k++) engines.push(await ctx.engine.fork());
+    let nextLane = 0;
+    await Promise.all(
+      engines.map(async (engine) => {
+        while (failure === undefined && nextLane < lanes.length) {
+          const lane = lanes[nextLane++]!;
+          for (const i of lane) {
+            if (failure !== undefined) break;
+            await importFile(i, engine).catch((e: unknown) => {
+              failure ??= e;
+            });
+          }
+        }
+      }),
+    );
+  } finally {
+    for (const e of engines.slice(1)) e.close();
+    // Files never started (after a failure) have nothing to commit.
+    for (const t of turns) t.resolve(null);
+    await committer;
   }
+  if (failure !== undefined) throw failure;
+  sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
   const status = fileErrors.length === 0 ? 'ok' : filesRead > 0 ? 'partial' : 'failed';
   const hint = fileErrors.length ? 'check that the files are readable and not being replaced during the import, then run again: committed files are not read twice' : undefined;
-  await sync.finish(status, { complete: spec.complete && status === 'ok', error: fileErrors.join('; ') || undefined, hint, detail: { files: planned.length } });
+  await sync.finish(status, { complete: spec.complete && status === 'ok', error: fileErrors.join('; ') || undefined, hint, detail: { files: planned.length, lanes: lanes.length, parallel: width } });
   ctx.progress.done();
   return syncResult(sync, status, { files: filesRead, ...(fileErrors.length ? { error: fileErrors.join('; '), hint } : {}) });
 }

@@ -205,10 +205,20 @@ export function locateLines(path: string, examples: string[], firstLine: number)
       const crlfNeedle = Buffer.from(`${ex}\r\n`);
       let needle = Buffer.from(`${ex}\n`);
       let found: number | undefined;
-      // Search forward from pos, block by block, with overlap so a line across blocks is found.
+      // Search forward from pos, block by block, with overlap so a line across blocks is found;
+      // then once from the start (examples out of file order, e.g. when another import running
+      // at the same time turned DuckDB's preserve_insertion_order off).
       let scan = pos;
       let lineAtScan = lineAtPos;
-      while (scan < size && found === undefined) {
+      let wrapped = pos === 0;
+      while (found === undefined && (scan < size || !wrapped)) {
+        if (scan >= size) {
+          wrapped = true;
+          scan = 0;
+          lineAtScan = firstLine;
+          needle = Buffer.from(`${ex}\n`);
+          continue;
+        }
         const len = Math.min(block + needle.length, size - scan);
         const buf = Buffer.alloc(len);
         readSync(fd, buf, 0, len, scan);

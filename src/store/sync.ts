@@ -110,6 +110,8 @@ export class SyncWriter {
     rows: number;
     cursor?: unknown;
     fileCursor?: FileCursor;
+    /** Several files' cursors committed in one chunk (a batch of small files). */
+    fileCursors?: FileCursor[];
     add?: Partial<SyncCounters>;
   }): Promise<void> {
     const chunk = this.chunk++;
@@ -138,8 +140,7 @@ export class SyncWriter {
             [this.init.instance, this.init.stream, JSON.stringify(opts.cursor), this.syncId, now],
           );
         }
-        if (opts.fileCursor) {
-          const f = opts.fileCursor;
+        for (const f of [...(opts.fileCursor ? [opts.fileCursor] : []), ...(opts.fileCursors ?? [])]) {
           if (f.previous_key && f.previous_key !== f.file_key) {
             await db.run('delete from file_cursors where instance = ? and stream = ? and file_key = ?', [this.init.instance, this.init.stream, f.previous_key]);
           }

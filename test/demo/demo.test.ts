@@ -11,7 +11,8 @@ function expectedKeys(r: DemoResult): Set<Key> {
   const keys = new Set<Key>();
   for (const e of r.tenant.answerKey) {
     for (const rule of [e.expected_rule, ...(e.also_expected ?? [])]) {
-      if (rule === 'unregistered-egress') keys.add(`${rule} proxy-demo ${e.domain}`);
+      // Egress apps are found from the proxy log and, again, from the Zeek sensor's SNI and DNS data.
+      if (rule === 'unregistered-egress') for (const instance of ['proxy-demo', 'zeek-demo']) keys.add(`${rule} ${instance} ${e.domain}`);
       else keys.add(`${rule} ${e.provider === 'google' ? 'google-demo' : 'okta-demo'} ${e.app_id}`);
     }
   }
@@ -39,6 +40,8 @@ describe('npm run demo', () => {
     const expected = expectedKeys(first);
     expect(expected.size).toBeGreaterThanOrEqual(7);
     expect([...foundKeys(first)].sort()).toEqual([...expected].sort());
+    // Every finding says why, including those from sources without byte counts (Zeek ssl/dns).
+    expect(first.report.findings.filter((f) => !(typeof f.reason === 'string' && f.reason.length > 0)).map((f) => `${f.instance} ${f.resource}`)).toEqual([]);
     // Every open finding is new on the first run.
     expect(first.report.findings.filter((f) => f.status === 'open').every((f) => f.new)).toBe(true);
   });
