@@ -3,12 +3,11 @@
 // client assertion; this one over real TLS with OIDC discovery and NODE_EXTRA_CA_CERTS), decode
 // everything written — every Parquet file and state.duckdb table cast to text through DuckDB,
 // every other file as bytes (.gz unpacked) — and search it for the secret and the key.
-import { DuckDBInstance } from '@duckdb/node-api';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAll } from '../helpers/decode.js';
 import { REPO, tempDir } from '../helpers/cli.js';
 import { startEntraEmulator, type EntraEmulator } from '../../fixtures/emulators/entra/index.js';
 import { byStream, CLIENT_ID, CLIENT_SECRET, entraInstance, scan, startEntraWorld, type EntraWorld } from '../helpers/entra.js';
@@ -59,40 +58,6 @@ afterAll(async () => {
   await tlsEmu.close();
   tmp.cleanup();
 });
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
-async function decodeAll(root: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const mem = await DuckDBInstance.create(':memory:');
-  const conn = await mem.connect();
-  for (const file of walk(root)) {
-    if (file.endsWith('.parquet')) {
-      const rows = (await conn.runAndReadAll(`select t::varchar as v from read_parquet('${file.replace(/'/g, "''")}') t`)).getRowObjectsJS();
-      out.set(file, rows.map((r) => String(r.v)).join('\n'));
-    } else if (file.endsWith('.duckdb')) {
-      const db = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
-      const c = await db.connect();
-      const tables = (await c.runAndReadAll('select schema_name, table_name from duckdb_tables() where not internal')).getRowObjectsJS();
-      const parts: string[] = [];
-      for (const t of tables) {
-        const rows = (await c.runAndReadAll(`select t::varchar as v from "${String(t.schema_name)}"."${String(t.table_name)}" t`)).getRowObjectsJS();
-        parts.push(`# ${String(t.table_name)}\n${rows.map((r) => String(r.v)).join('\n')}`);
-      }
-      c.closeSync();
-      db.closeSync();
-      out.set(file, parts.join('\n'));
-    } else {
-      const bytes = readFileSync(file);
-      out.set(file, (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('latin1'));
-    }
-  }
-  conn.closeSync();
-  mem.closeSync();
-  return out;
-}
 
 describe('Entra credentials are absent from everything written', () => {
   it('both instances scanned completely, each with its own credential (secret; certificate over TLS)', () => {

@@ -2,13 +2,12 @@
 // SSWS token and one with an OAuth service app (private_key_jwt, key from file:), decode
 // everything written — every Parquet file and every state.duckdb table cast to text through
 // DuckDB, every other file as bytes (.gz unpacked) — and search it for the token and the key.
-import { DuckDBInstance } from '@duckdb/node-api';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAll } from '../helpers/decode.js';
 import { tempDir } from '../helpers/cli.js';
 import { byStream, scan, startWorld, STREAMS, type OktaWorld } from '../helpers/okta.js';
 
@@ -51,41 +50,6 @@ afterAll(async () => {
   await world.emu.close();
   tmp.cleanup();
 });
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
-/** Everything written under `root`, decoded to text, per file. */
-async function decodeAll(root: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const mem = await DuckDBInstance.create(':memory:');
-  const conn = await mem.connect();
-  for (const file of walk(root)) {
-    if (file.endsWith('.parquet')) {
-      const rows = (await conn.runAndReadAll(`select t::varchar as v from read_parquet('${file.replace(/'/g, "''")}') t`)).getRowObjectsJS();
-      out.set(file, rows.map((r) => String(r.v)).join('\n'));
-    } else if (file.endsWith('.duckdb')) {
-      const db = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
-      const c = await db.connect();
-      const tables = (await c.runAndReadAll("select schema_name, table_name from duckdb_tables() where not internal")).getRowObjectsJS();
-      const parts: string[] = [];
-      for (const t of tables) {
-        const rows = (await c.runAndReadAll(`select t::varchar as v from "${String(t.schema_name)}"."${String(t.table_name)}" t`)).getRowObjectsJS();
-        parts.push(`# ${String(t.table_name)}\n${rows.map((r) => String(r.v)).join('\n')}`);
-      }
-      c.closeSync();
-      db.closeSync();
-      out.set(file, parts.join('\n'));
-    } else {
-      const bytes = readFileSync(file);
-      out.set(file, (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('latin1'));
-    }
-  }
-  conn.closeSync();
-  mem.closeSync();
-  return out;
-}
 
 describe('secrets are absent from everything written', () => {
   it('both instances scanned completely (so there is something to search)', () => {
