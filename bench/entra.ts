@@ -14,9 +14,10 @@ import { stringify } from 'yaml';
 import { anchoredClock, clockEnv } from '../src/clock.js';
 import { DEFAULT_GRAPH_LIMITS, startEntraEmulator } from '../fixtures/emulators/entra/index.js';
 import { generateTenant, type Tenant, type TenantSize } from '../fixtures/tenant/index.js';
-import { nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
-import { type Cell, type Table, fixed, grouped, tableToObjects } from './lib/table.js';
-import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+import { cleanEnv, nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
+import { type Cell, type Table, fixed, grouped, pct, tableToObjects } from './lib/table.js';
+import { SCAN_FLAGS, parseBenchArgs, scanOptions } from './lib/args.js';
+import type { BenchContext, BenchReport, Benchmark, SyncRecord as BaseSyncRecord } from './lib/types.js';
 import { formatDuration, GOAL_SHARE_FRACTION, OKTA_BENCH_NOW, OKTA_BENCH_SEED, RATE_BOUND_MIN_MINUTES } from './okta.js';
 
 const CLIENT_ID = '5b0e4a1c-2d3f-4e5a-9b8c-7d6e5f4a3b21';
@@ -50,69 +51,17 @@ interface Options {
 
 const USAGE = `entra [--size large|demo] [--scale S] [--share F] [--streams ${STREAM_NAMES.join(',')}] [--seed N] [--keep] [--timeout SECONDS]`;
 
-function parseOptions(args: string[], log: (m: string) => void): Options {
-  let size: TenantSize = 'large';
-  let scale: number | undefined;
-  const o: Omit<Options, 'size' | 'scale'> = { share: 0.5, streams: [...STREAM_NAMES], seed: OKTA_BENCH_SEED, keep: false, timeoutMs: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--size': {
-        const v = value();
-        if (v !== 'large' && v !== 'demo') throw new Error(`--size: large or demo, got ${v}`);
-        size = v;
-        break;
-      }
-      case '--scale':
-        scale = Number(value());
-        if (!(scale > 0)) throw new Error('--scale: need a positive number');
-        break;
-      case '--share':
-        o.share = Number(value());
-        if (!(o.share > 0 && o.share <= 1)) throw new Error('--share: need 0 < F ≤ 1');
-        break;
-      case '--streams': {
-        const names = value().split(',').map((x) => x.trim()).filter(Boolean);
-        const bad = names.filter((n) => !STREAM_NAMES.includes(n as StreamName));
-        if (bad.length || names.length === 0) throw new Error(`--streams: choose from ${STREAM_NAMES.join(',')}; got ${bad.join(',') || 'nothing'}`);
-        o.streams = STREAM_NAMES.filter((n) => names.includes(n));
-        break;
-      }
-      case '--seed':
-        o.seed = Number(value());
-        if (!Number.isInteger(o.seed)) throw new Error('--seed: need an integer');
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
-      case '--timeout':
-        o.timeoutMs = Number(value()) * 1000;
-        if (!(o.timeoutMs > 0)) throw new Error('--timeout: need a positive number of seconds');
-        break;
-      default:
-        log(`entra: ignoring unknown option ${a}`);
-    }
-  }
-  return { ...o, size, scale: scale ?? DEFAULT_SCALE[size] };
+export function parseOptions(args: string[], log: (m: string) => void): Options {
+  return parseBenchArgs(
+    { name: 'entra', usage: USAGE, flags: SCAN_FLAGS },
+    args,
+    (v) => scanOptions(v, { scale: DEFAULT_SCALE, streams: STREAM_NAMES, seed: OKTA_BENCH_SEED }),
+    (a) => log(`entra: ignoring unknown option ${a}`),
+  );
 }
 
-interface SyncRecord {
+interface SyncRecord extends BaseSyncRecord {
   instance: string;
-  stream: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  rows_written: number;
-  requests: number;
-  wait_ms: number;
-  throttled: number;
-  error: string | null;
 }
 
 function expectedRows(t: Tenant): Record<StreamName, number> {
@@ -136,16 +85,6 @@ function expectedRows(t: Tenant): Record<StreamName, number> {
 /** Per-window budget of a bucket, in requests (directory: resource units ÷ the route's cost). */
 function limitPer10s(bucket: Bucket, cost: number): number {
   return bucket === 'reports' ? DEFAULT_GRAPH_LIMITS.reports : DEFAULT_GRAPH_LIMITS.directoryUnits / cost;
-}
-
-function pct(x: number | null): string | null {
-  return x === null ? null : `${(x * 100).toFixed(1)}%`;
-}
-
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(https?_proxy|no_proxy|all_proxy|SHADOWSCAN_)/i.test(k)) env[k] = v;
-  return { ...env, SHADOWSCAN_LOG_LEVEL: 'warn', ...extra };
 }
 
 async function run(ctx: BenchContext): Promise<BenchReport> {

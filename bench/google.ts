@@ -15,9 +15,10 @@ import { stringify } from 'yaml';
 import { anchoredClock, clockEnv } from '../src/clock.js';
 import { DEFAULT_GOOGLE_QUOTA, startGoogleEmulator } from '../fixtures/emulators/google/index.js';
 import { generateTenant, type TenantSize } from '../fixtures/tenant/index.js';
-import { nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
-import { type Cell, type Table, fixed, grouped, tableToObjects } from './lib/table.js';
-import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+import { cleanEnv, nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
+import { type Cell, type Table, fixed, grouped, pct, tableToObjects } from './lib/table.js';
+import { BOOLEAN, STRING, TENANT_SIZES, oneOf, parseBenchArgs, positiveInteger, positiveNumber, shareOf } from './lib/args.js';
+import type { BenchContext, BenchReport, Benchmark, SyncRecord } from './lib/types.js';
 import { formatDuration } from './okta.js';
 
 export const GOOGLE_BENCH_NOW = Date.parse('2025-06-15T12:00:00.000Z');
@@ -45,70 +46,26 @@ interface Options {
   timeoutMs: number | undefined;
 }
 
-function parseOptions(args: string[], log: (m: string) => void): Options {
-  const o: Options = { size: 'large', scale: NaN, share: 0.5, concurrency: 8, checkpoint: 1000, seed: 42, keep: false, timeoutMs: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const positive = (name: string, v: number) => {
-      if (!(v > 0)) throw new Error(`${name}: need a positive number`);
-      return v;
-    };
-    switch (flag) {
-      case '--size': {
-        const v = value();
-        if (v !== 'large' && v !== 'demo') throw new Error(`--size: large or demo, got ${v}`);
-        o.size = v;
-        break;
-      }
-      case '--scale':
-        o.scale = positive('--scale', Number(value()));
-        break;
-      case '--share':
-        o.share = Number(value());
-        if (!(o.share > 0 && o.share <= 1)) throw new Error('--share: need 0 < F ≤ 1');
-        break;
-      case '--concurrency':
-        o.concurrency = positive('--concurrency', Math.floor(Number(value())));
-        break;
-      case '--checkpoint':
-        o.checkpoint = positive('--checkpoint', Math.floor(Number(value())));
-        break;
-      case '--seed':
-        o.seed = Number(value());
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
-      case '--timeout':
-        o.timeoutMs = positive('--timeout', Number(value())) * 1000;
-        break;
-      default:
-        log(`google: ignoring unknown option ${a}`);
-    }
-  }
-  if (Number.isNaN(o.scale)) o.scale = DEFAULT_SCALE[o.size];
-  return o;
+export function parseOptions(args: string[], log: (m: string) => void): Options {
+  return parseBenchArgs(
+    { name: 'google', usage: USAGE, flags: { size: STRING, scale: STRING, share: STRING, concurrency: STRING, checkpoint: STRING, seed: STRING, keep: BOOLEAN, timeout: STRING } },
+    args,
+    (v) => {
+      const size = v.size === undefined ? 'large' : oneOf('size', v.size, TENANT_SIZES);
+      return {
+        size,
+        scale: v.scale === undefined ? DEFAULT_SCALE[size] : positiveNumber('scale', v.scale),
+        share: v.share === undefined ? 0.5 : shareOf('share', v.share),
+        concurrency: v.concurrency === undefined ? 8 : positiveInteger('concurrency', v.concurrency),
+        checkpoint: v.checkpoint === undefined ? 1000 : positiveInteger('checkpoint', v.checkpoint),
+        seed: v.seed === undefined ? 42 : Number(v.seed),
+        keep: v.keep ?? false,
+        timeoutMs: v.timeout === undefined ? undefined : positiveNumber('timeout', v.timeout) * 1000,
+      };
+    },
+    (a) => log(`google: ignoring unknown option ${a}`),
+  );
 }
-
-interface SyncRecord {
-  stream: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  rows_written: number;
-  requests: number;
-  wait_ms: number;
-  throttled: number;
-  error: string | null;
-}
-
-const pct = (x: number | null) => (x === null ? null : `${(x * 100).toFixed(1)}%`);
 
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const opts = parseOptions(ctx.args, ctx.log);
@@ -159,10 +116,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const progress = setInterval(() => {
     ctx.log(`google:   ${formatDuration(performance.now() - t0)} real, virtual +${formatDuration(clock.now() - tenant.now)}: ${STREAMS.map((s) => `${s.name} ${grouped(emu.stats.byRoute[s.route] ?? 0)}`).join(', ')}; throttled ${emu.stats.throttled}`);
   }, 15_000);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(https?_proxy|no_proxy|all_proxy|SHADOWSCAN_)/i.test(k)) env[k] = v;
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}, timeout = 300_000) =>
-    runChild(nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), args, { cwd: work, env: { ...env, SHADOWSCAN_LOG_LEVEL: 'warn', ...extra }, timeoutMs: timeout }));
+    runChild(nodeChild(join(ctx.repoRoot, 'bin/shadowscan.js'), args, { cwd: work, env: cleanEnv(extra), timeoutMs: timeout }));
   const virtStart = clock.now();
   let child;
   try {

@@ -10,6 +10,7 @@ import { type GroundTruth, parseCount, writeSquidLog } from '../fixtures/squid/g
 import { cachedFile, hashFiles } from './lib/cache.js';
 import { type ChildResult, nodeChild, parseJsonOutput, runChild, tailLines } from './lib/child.js';
 import { type Table, fixed, grouped, humanCount, tableToObjects } from './lib/table.js';
+import { BOOLEAN, STRING, countList, parseBenchArgs } from './lib/args.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { runZeekIngest } from './ingest-zeek.js';
 
@@ -37,58 +38,28 @@ interface IngestOptions {
 const USAGE =
   'ingest [--sizes 1M,5M[,20M]] [--zeek-sizes 5M|none] [--zeek-logs conn,ssl] [--runs N] [--keep] [--timeout SECONDS] [--reference-only]';
 
-function parseOptions(args: string[], log: (m: string) => void): IngestOptions {
-  const o: IngestOptions = {
-    sizes: [1e6, 5e6],
-    keep: false,
-    runs: 1,
-    timeoutMs: 30 * 60_000,
-    skipShadowscan: false,
-    zeekSizes: [5e6],
-    zeekLogs: ['conn', 'ssl'],
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--sizes':
-        o.sizes = value()
-          .split(',')
-          .filter((s) => s.trim())
-          .map(parseCount);
-        if (o.sizes.length === 0 || o.sizes.some((n) => !(n > 0))) throw new Error('--sizes: need positive counts');
-        o.sizes.sort((x, y) => x - y);
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
-      case '--runs':
-        o.runs = Math.max(1, Math.floor(Number(value())));
-        break;
-      case '--timeout':
-        o.timeoutMs = Number(value()) * 1000;
-        break;
-      case '--zeek-sizes': {
-        const v = value();
-        o.zeekSizes = v === 'none' || v === '0' ? [] : v.split(',').filter((x) => x.trim()).map(parseCount);
-        break;
-      }
-      case '--zeek-logs':
-        o.zeekLogs = value().split(',').filter((x): x is 'conn' | 'ssl' => x === 'conn' || x === 'ssl');
-        break;
-      case '--reference-only':
-        o.skipShadowscan = true;
-        break;
-      default:
-        log(`ingest: ignoring unknown option ${a}`);
-    }
-  }
-  return o;
+export function parseOptions(args: string[], log: (m: string) => void): IngestOptions {
+  return parseBenchArgs(
+    {
+      name: 'ingest',
+      usage: USAGE,
+      flags: { sizes: STRING, keep: BOOLEAN, runs: STRING, timeout: STRING, 'zeek-sizes': STRING, 'zeek-logs': STRING, 'reference-only': BOOLEAN },
+    },
+    args,
+    (v) => {
+      const zs = v['zeek-sizes'];
+      return {
+        sizes: v.sizes === undefined ? [1e6, 5e6] : countList('sizes', v.sizes),
+        keep: v.keep ?? false,
+        runs: v.runs === undefined ? 1 : Math.max(1, Math.floor(Number(v.runs))),
+        timeoutMs: v.timeout === undefined ? 30 * 60_000 : Number(v.timeout) * 1000,
+        skipShadowscan: v['reference-only'] ?? false,
+        zeekSizes: zs === undefined ? [5e6] : zs === 'none' || zs === '0' ? [] : zs.split(',').filter((x) => x.trim()).map(parseCount),
+        zeekLogs: v['zeek-logs'] === undefined ? ['conn', 'ssl'] : v['zeek-logs'].split(',').filter((x): x is 'conn' | 'ssl' => x === 'conn' || x === 'ssl'),
+      };
+    },
+    (a) => log(`ingest: ignoring unknown option ${a}`),
+  );
 }
 
 type Tool = 'reference' | 'shadowscan';

@@ -15,9 +15,10 @@ import { stringify } from 'yaml';
 import { anchoredClock, clockEnv, type Clock } from '../src/clock.js';
 import { DEFAULT_OKTA_LIMITS, OKTA_EMULATOR_ADMIN_TOKEN, startOktaEmulator, type OktaBucket, type OktaEmulator } from '../fixtures/emulators/okta/index.js';
 import { generateTenant, type Tenant, type TenantSize } from '../fixtures/tenant/index.js';
-import { machineBusyMs, nodeChild, parseJsonOutput, runChild, tailLines, type ChildResult } from './lib/child.js';
-import { type Cell, type Table, fixed, grouped, tableToObjects } from './lib/table.js';
-import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+import { cleanEnv as cleanChildEnv, machineBusyMs, nodeChild, parseJsonOutput, runChild, tailLines, type ChildResult } from './lib/child.js';
+import { type Cell, type Table, fixed, grouped, pct, tableToObjects } from './lib/table.js';
+import { SCAN_FLAGS, STRING, parseBenchArgs, positiveNumber, scanOptions } from './lib/args.js';
+import type { BenchContext, BenchReport, Benchmark, SyncRecord as BaseSyncRecord } from './lib/types.js';
 
 /** The tenant's "now" (as in the tests); the virtual clock starts here. */
 export const OKTA_BENCH_NOW = Date.parse('2025-06-15T12:00:00.000Z');
@@ -67,66 +68,19 @@ interface OktaOptions {
 const USAGE =
   'okta [--size large|demo] [--scale S] [--log-scale S] [--streams users,apps,app_grants,user_grants,system_log] [--share F] [--latency MS] [--seed N] [--keep] [--timeout SECONDS]';
 
-function parseOptions(args: string[], log: (m: string) => void): OktaOptions {
-  let size: TenantSize = 'large';
-  let scale: number | undefined;
-  let logScale: number | undefined;
-  const o: Omit<OktaOptions, 'size' | 'scale' | 'logScale'> = { share: 0.5, streams: [...STREAM_NAMES], seed: OKTA_BENCH_SEED, keep: false, timeoutMs: undefined, latencyMs: 0 };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--size': {
-        const v = value();
-        if (v !== 'large' && v !== 'demo') throw new Error(`--size: large or demo, got ${v}`);
-        size = v;
-        break;
-      }
-      case '--scale':
-        scale = Number(value());
-        if (!(scale > 0)) throw new Error('--scale: need a positive number');
-        break;
-      case '--log-scale':
-        logScale = Number(value());
-        if (!(logScale > 0)) throw new Error('--log-scale: need a positive number');
-        break;
-      case '--share':
-        o.share = Number(value());
-        if (!(o.share > 0 && o.share <= 1)) throw new Error('--share: need 0 < F ≤ 1');
-        break;
-      case '--streams': {
-        const names = value().split(',').map((x) => x.trim()).filter(Boolean);
-        const bad = names.filter((n) => !STREAM_NAMES.includes(n as StreamName));
-        if (bad.length || names.length === 0) throw new Error(`--streams: choose from ${STREAM_NAMES.join(',')}; got ${bad.join(',') || 'nothing'}`);
-        o.streams = STREAM_NAMES.filter((n) => names.includes(n)); // the connector's order
-        break;
-      }
-      case '--latency':
-        o.latencyMs = Number(value());
-        if (!(o.latencyMs >= 0)) throw new Error('--latency: need a number of virtual ms ≥ 0');
-        break;
-      case '--seed':
-        o.seed = Number(value());
-        if (!Number.isInteger(o.seed)) throw new Error('--seed: need an integer');
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
-      case '--timeout':
-        o.timeoutMs = Number(value()) * 1000;
-        if (!(o.timeoutMs > 0)) throw new Error('--timeout: need a positive number of seconds');
-        break;
-      default:
-        log(`okta: ignoring unknown option ${a}`);
-    }
-  }
-  const sc = scale ?? DEFAULT_SCALE[size];
-  return { ...o, size, scale: sc, logScale: logScale ?? Math.min(sc, DEFAULT_LOG_SCALE[size]) };
+export function parseOptions(args: string[], log: (m: string) => void): OktaOptions {
+  return parseBenchArgs(
+    { name: 'okta', usage: USAGE, flags: { ...SCAN_FLAGS, 'log-scale': STRING, latency: STRING } },
+    args,
+    (v) => {
+      const o = scanOptions(v, { scale: DEFAULT_SCALE, streams: STREAM_NAMES, seed: OKTA_BENCH_SEED });
+      const latencyMs = v.latency === undefined ? 0 : Number(v.latency);
+      if (!(latencyMs >= 0)) throw new Error(`--latency: need a number of virtual ms ≥ 0, got ${v.latency}`);
+      const logScale = v['log-scale'] === undefined ? Math.min(o.scale, DEFAULT_LOG_SCALE[o.size]) : positiveNumber('log-scale', v['log-scale']);
+      return { ...o, logScale, latencyMs };
+    },
+    (a) => log(`okta: ignoring unknown option ${a}`),
+  );
 }
 
 /**
@@ -294,18 +248,9 @@ class Sampler {
 
 // ---------------------------------------------------------------------------------------------
 
-interface SyncRecord {
-  stream: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  rows_written: number;
-  requests: number;
+interface SyncRecord extends BaseSyncRecord {
   retries: number;
   waits: number;
-  wait_ms: number;
-  throttled: number;
-  error: string | null;
   hint: string | null;
 }
 
@@ -358,18 +303,8 @@ export function formatDuration(ms: number | null): string | null {
   return h ? `${h}h ${String(m).padStart(2, '0')}m ${ss}s` : `${m}m ${ss}s`;
 }
 
-function pct(x: number | null): string | null {
-  return x === null ? null : `${(x * 100).toFixed(1)}%`;
-}
-
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // No proxy or OKTA_CLIENT_* defaults from the machine (the SDK would read the latter).
-    if (!/^(https?_proxy|no_proxy|all_proxy|OKTA_CLIENT_|SHADOWSCAN_)/i.test(k)) env[k] = v;
-  }
-  return { ...env, SHADOWSCAN_LOG_LEVEL: 'warn', ...extra };
-}
+/** No OKTA_CLIENT_* defaults from the machine either (the SDK would read them). */
+const cleanEnv = (extra: NodeJS.ProcessEnv) => cleanChildEnv(extra, ['OKTA_CLIENT_']);
 
 interface PhaseResult extends Phase {
   child: ChildResult;

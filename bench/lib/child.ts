@@ -208,3 +208,14 @@ export function parseJsonOutput(stdout: string): unknown {
   }
   return undefined;
 }
+
+/**
+ * The environment for a shadowscan child: this process's, without proxy settings or SHADOWSCAN_*
+ * (nor variables starting with one of `dropPrefixes`), at log level warn, plus `extra`.
+ */
+export function cleanEnv(extra: NodeJS.ProcessEnv, dropPrefixes: readonly string[] = []): NodeJS.ProcessEnv {
+  const drop = ['https_proxy', 'http_proxy', 'no_proxy', 'all_proxy', 'SHADOWSCAN_', ...dropPrefixes].map((p) => p.toLowerCase());
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!drop.some((p) => k.toLowerCase().startsWith(p))) env[k] = v;
+  return { ...env, SHADOWSCAN_LOG_LEVEL: 'warn', ...extra };
+}

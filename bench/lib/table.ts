@@ -57,3 +57,8 @@ export function grouped(n: number | null | undefined): string | null {
   if (n === null || n === undefined || !Number.isFinite(n)) return null;
   return Math.round(n).toLocaleString('en-US');
 }
+
+/** A fraction as a percentage with one decimal; null stays null. */
+export function pct(x: number | null): string | null {
+  return x === null ? null : `${(x * 100).toFixed(1)}%`;
+}

@@ -35,3 +35,16 @@ export interface Benchmark {
   usage: string;
   run(ctx: BenchContext): Promise<BenchReport>;
 }
+
+/** The part of a shadowscan sync record (one per stream and scan) the live-scan benchmarks read. */
+export interface SyncRecord {
+  stream: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  rows_written: number;
+  requests: number;
+  wait_ms: number;
+  throttled: number;
+  error: string | null;
+}
