@@ -2,16 +2,13 @@
 // function per stream. Exports differ in key case (Graph PowerShell dumps use PascalCase:
 // AppId, AppOwnerOrganizationId…) and may be partial, so every field is read case-insensitively
 // (`pick`) and missing parts become null. Secrets (secretText, key) are never copied.
-import { pick } from '../okta/transform.js';
+import { pick, str, time } from '../../src/connectors/json.js';
 
 export { pick };
 
 type Row = Record<string, unknown>;
 
-const str = (v: unknown): string | null =>
-  v === undefined || v === null || v === '' ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 const lower = (v: unknown): string | null => str(v)?.toLowerCase() ?? null;
-const time = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : str(v));
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : v === 'true' || v === 'True' ? true : v === 'false' || v === 'False' ? false : null);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strList = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((x) => x !== null && x !== undefined).map((x) => String(x)) : null);

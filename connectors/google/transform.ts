@@ -5,11 +5,10 @@
 // + id.uniqueQualifier, then the event name and a hash of its parameters, so an event seen in
 // overlapping windows, or both scanned and imported, is stored once.
 import { createHash } from 'node:crypto';
-import { pick } from '../okta/transform.js';
+import { pick, str } from '../../src/connectors/json.js';
 
 export { pick };
 
-const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
 const strList = (v: unknown): string[] | null => (Array.isArray(v) ? v.map((x) => String(x)) : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : null);
 

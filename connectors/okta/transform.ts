@@ -2,26 +2,10 @@
 // key case (Panther/SIEM copies lowercase them: eventtype, debugcontext…) and may be partial,
 // so every field is read case-insensitively and missing parts become null.
 
-type Json = Record<string, unknown>;
+import { pick, str, time } from '../../src/connectors/json.js';
 
-/** Case-insensitive property access along a path; undefined when any step is missing. */
-export function pick(obj: unknown, ...path: string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (!cur || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    const rec = cur as Json;
-    if (key in rec) cur = rec[key];
-    else {
-      const lower = key.toLowerCase();
-      const found = Object.keys(rec).find((k) => k.toLowerCase() === lower);
-      cur = found === undefined ? undefined : rec[found];
-    }
-  }
-  return cur;
-}
+export { pick };
 
-const str = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
-const time = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : str(v));
 const strList = (v: unknown): string[] | null => (Array.isArray(v) ? v.map((x) => String(x)) : null);
 
 export function userRow(u: unknown) {
