@@ -10,7 +10,6 @@ import { stringify } from 'yaml';
 import { anchoredClock, clockEnv, type Clock } from '../../src/clock.js';
 import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../fixtures/emulators/google/index.js';
 import { generateTenant, type Tenant } from '../../fixtures/tenant/index.js';
-import { json, runCli, type CliResult } from '../helpers/cli.js';
 
 // The child inherits process.env: no proxy settings from the machine.
 for (const k of Object.keys(process.env)) if (/^(https?_proxy|no_proxy|all_proxy)$/i.test(k)) delete process.env[k];
@@ -89,41 +88,7 @@ export function writeGoogleConfig(dir: string, world: GoogleWorld, extra: Record
   return file;
 }
 
-export interface StreamResult {
-  instance: string;
-  stream: string;
-  syncId: string;
-  status: 'ok' | 'partial' | 'failed';
-  rowsWritten: number;
-  requests: number;
-  retries: number;
-  waits: number;
-  waitMs: number;
-  throttled?: number;
-  error?: string;
-  hint?: string;
-}
-
-export async function scan(dir: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<CliResult & { results: StreamResult[] }> {
-  const r = await runCli(['scan', '--json', ...args], { cwd: dir, env });
-  let results: StreamResult[] = [];
-  try {
-    results = (JSON.parse(r.stdout) as { results: StreamResult[] }).results;
-  } catch {
-    // Left empty: callers assert on the exit code and stderr.
-  }
-  return { ...r, results };
-}
-
-export async function query<T = Record<string, unknown>>(dir: string, sql: string, env: NodeJS.ProcessEnv = {}): Promise<T[]> {
-  const r = await runCli(['query', sql, '--json'], { cwd: dir, env });
-  if (r.code !== 0) throw new Error(`query failed (exit ${r.code}): ${r.stderr}\n${sql}`);
-  return json<T[]>(r);
-}
-
-export function byStream(results: StreamResult[]): Record<string, StreamResult> {
-  return Object.fromEntries(results.map((r) => [r.stream, r]));
-}
+export { byStream, query, scan, type StreamResult } from '../helpers/scan.js';
 
 /** Rows a complete scan must hold per stream. */
 export function expectedCounts(tenant: Tenant) {
