@@ -105,5 +105,26 @@ function handleError(e: unknown, debug: boolean): number {
   return ExitCode.internal;
 }
 
+/**
+ * A reader that stops early (`shadowscan query … | head -1`) closes our stdout, and the next
+ * write fails with EPIPE. Node ignores SIGPIPE, so without a listener that error is thrown from
+ * the stream and the run dies with a stack trace. Like ripgrep (which exits 0 on a broken pipe)
+ * and Node's exit-on-epipe/epipebomb packages, end the process at once, quietly, with exit 0:
+ * whoever closed the pipe has what they wanted, and in `a | head` only head's status counts
+ * anyway. Ending mid-command is safe: commands write their result to stdout after their work, and
+ * the store survives a kill at any point (DESIGN.md "Commit protocol").
+ * Any other write error (ENOSPC, EIO …) is not swallowed: it is reported and exits 2, since the
+ * user's output target is what failed.
+ */
+function endQuietlyOnClosedStdout(stdout: NodeJS.WriteStream = process.stdout): void {
+  stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(ExitCode.ok);
+    process.stderr.write(`error: cannot write the output: ${terminalSafe(e.message, 2000)}\n`);
+    process.stderr.write('hint: check the file or pipe that stdout is redirected to (disk full? device gone?)\n');
+    process.exit(ExitCode.usage);
+  });
+}
+
+endQuietlyOnClosedStdout();
 const code = await main(process.argv);
 process.exitCode = code;
