@@ -165,6 +165,14 @@ describe('entra corpus: ScubaGear Graph PowerShell mocks (UTF-16 LE with BOM)', 
     const s = Object.fromEntries(results.map((x) => [x.stream, x]));
     expect(s.service_principals!.rowsWritten).toBe(sps.length);
     expect(s.applications!.rowsWritten).toBe(apps.length);
+    // Every password and key credential of the mocks is its own row: 8 on service principals, 5
+    // on applications. Their keyIds repeat (…0010 on five service principals, twice on one of
+    // them as password and certificate), so a key on key_id alone would keep only 4 of the 13.
+    const credentials = [...sps, ...apps].reduce((n: number, o: Obj) => n + (o.PasswordCredentials?.length ?? 0) + (o.KeyCredentials?.length ?? 0), 0);
+    expect(credentials).toBe(13);
+    expect(s.app_credentials!.rowsWritten).toBe(13);
+    expect(await q(`select count(*)::int as n, count(distinct key_id)::int as key_ids from raw.entra_app_credentials`)).toEqual([{ n: 13, key_ids: 4 }]);
+    expect(await q(`select count(*)::int as n from norm.app_credentials where provider = 'entra'`)).toEqual([{ n: 13 }]);
     expect(results.reduce((n, x) => n + x.rejects, 0)).toBe(assignments.length);
     expect(results.flatMap((x) => x.rejectExamples)[0]).toMatch(/scubagear_MockServicePrincipalAppRoleAssignments\.json:2: app role assignment without id, principalId, resourceId/);
   });

@@ -125,6 +125,36 @@ describe('import entra: Graph JSON exports', () => {
   });
 });
 
+describe('import entra: credentials are identified by owner and key id, not key id alone', () => {
+  // Synthetic: a keyId is unique only within its owner's credential list (ScubaGear's mocks reuse
+  // them across owners, and across one owner's password and key credentials), so every row stays.
+  it('keeps two owners sharing a key id, and one owner\'s password and certificate sharing one', async () => {
+    const cwd = join(tmp.dir, 'shared-key-id');
+    mkdirSync(cwd);
+    const keyId = 'c5ec0000-0000-4000-8000-0000000000aa';
+    const cred = (end: string) => ({ keyId, displayName: 'ci', endDateTime: `${end}T00:00:00Z`, startDateTime: '2025-01-01T00:00:00Z' });
+    const app = (n: number, extra: Record<string, unknown>) => ({ id: `a0000000-0000-4000-8000-00000000000${n}`, appId: `b0000000-0000-4000-8000-00000000000${n}`, displayName: `App ${n}`, ...extra });
+    const file = join(cwd, 'applications.json');
+    writeFileSync(file, JSON.stringify({
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#applications',
+      value: [
+        app(1, { passwordCredentials: [cred('2027-01-01')] }),
+        app(2, { passwordCredentials: [cred('2028-01-01')], keyCredentials: [{ ...cred('2029-01-01'), type: 'AsymmetricX509Cert', usage: 'Verify' }] }),
+      ],
+    }));
+    const r = await importEntra(cwd, [file, '--complete']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(byStream(r.results).app_credentials!.rowsWritten).toBe(3);
+    const expected = [
+      { app_id: 'b0000000-0000-4000-8000-000000000001', kind: 'client_secret', expires: '2027-01-01' },
+      { app_id: 'b0000000-0000-4000-8000-000000000002', kind: 'client_secret', expires: '2028-01-01' },
+      { app_id: 'b0000000-0000-4000-8000-000000000002', kind: 'certificate', expires: '2029-01-01' },
+    ];
+    expect(await query(cwd, "select app_id, kind, strftime(expires_at, '%Y-%m-%d') as expires from norm.app_credentials order by expires")).toEqual(expected);
+    expect(await query(cwd, `select count(distinct owner_id) as owners, count(*) as n from raw.entra_app_credentials where key_id = '${keyId}'`)).toEqual([{ owners: 2, n: 3 }]);
+  });
+});
+
 describe('import entra: a single Graph object (GET …/{id})', () => {
   it('takes its collection from its own @odata.context even when its fields alone would not tell', async () => {
     const cwd = join(tmp.dir, 'entity');
