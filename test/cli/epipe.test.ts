@@ -42,7 +42,7 @@ describe('stdout closed by the reader', () => {
     try {
       const child = spawn(process.execPath, [BIN, 'query', MANY_ROWS, '--format', 'csv'], { cwd: tmp.dir, env: ENV, stdio: ['ignore', full, 'pipe'] });
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       expect(code).toBe(2);
       expect(stderr).toMatch(/^error: cannot write the output: ENOSPC/m);
