@@ -4,6 +4,7 @@
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { portless } from '../../src/ingest/egress.js';
 import { sqlString } from '../../src/db/duck.js';
+import { jsonFieldsFromLinesSql, jsonLineObject } from '../../src/connectors/jsonlines.js';
 import { csvFieldsSql, epochOfAnySql, epochOfStrptimeSql, jsonNestedPath, looksBinary, splitCsv, tooLong, urlAuthoritySql } from '../../src/ingest/linesql.js';
 import type { GenericEgressConfig, GenericFormat } from './config.js';
 
@@ -80,20 +81,12 @@ export function genericJsonFormat(config: GenericEgressConfig): EgressLineFormat
       config,
       v,
       'j is not null and ts_s is not null and a is not null',
-      `select line, case when json_valid(line) and starts_with(ltrim(line), '{') then json_extract_string(line, [${paths.map(sqlString).join(', ')}]) end as j from lines`,
+      jsonFieldsFromLinesSql(paths),
       'j,',
     ),
     rejectReason: (line) => {
-      if (looksBinary(line)) return 'binary data';
-      const long = tooLong(line);
-      if (long) return long;
-      let o: unknown;
-      try {
-        o = JSON.parse(line);
-      } catch {
-        return 'not valid JSON (truncated line?)';
-      }
-      if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'not a JSON object';
+      const o = jsonLineObject(line);
+      if (typeof o === 'string') return o;
       return `${String(config.columns.time)}: missing or not a time, or the destination (host/url) is missing`;
     },
   };

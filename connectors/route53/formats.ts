@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { sqlString } from '../../src/db/duck.js';
-import { epochOfTimestampSql, looksBinary, splitCsv, tooLong } from '../../src/ingest/linesql.js';
+import { epochOfTimestampSql, splitCsv } from '../../src/ingest/linesql.js';
+import { jsonFieldsFromLinesSql, jsonLineObject, NO_HTTP_COLUMNS_SQL } from '../../src/connectors/jsonlines.js';
 
 /** instance id → user from a CSV file with a header naming `instance_id` and `user` columns. */
 export function loadInstanceUsers(path: string): Map<string, string> {
@@ -43,22 +44,12 @@ export function route53Format(instanceUsers: Map<string, string> = new Map()): E
   return {
     name: 'route53',
     parseSql: `
-    select line, j is not null and ts_s is not null and auth is not null as ok, ts_s, "user", src_ip, auth,
-           cast(null as varchar) as method, cast(null as varchar) as status, cast(null as bigint) as bytes_in, cast(null as bigint) as bytes_out
+    select line, j is not null and ts_s is not null and auth is not null as ok, ts_s, "user", src_ip, auth, ${NO_HTTP_COLUMNS_SQL}
       from (select line, j, ${epochOfTimestampSql('j[1]')} as ts_s, ${user} as "user", j[2] as src_ip, nullif(j[3], '') as auth
-              from (select line, case when json_valid(line) and starts_with(ltrim(line), '{') then json_extract_string(line, [${FIELDS.map(sqlString).join(', ')}]) end as j
-                      from lines))`,
+              from (${jsonFieldsFromLinesSql(FIELDS)}))`,
     rejectReason: (line) => {
-      if (looksBinary(line)) return 'binary data';
-      const long = tooLong(line);
-      if (long) return long;
-      let o: Record<string, unknown>;
-      try {
-        o = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return 'not valid JSON (truncated line?)';
-      }
-      if (typeof o !== 'object' || o === null) return 'not a JSON object';
+      const o = jsonLineObject(line);
+      if (typeof o === 'string') return o;
       if (typeof o.query_name !== 'string' || o.query_name === '') return 'query_name: missing';
       return `query_timestamp: missing or not an ISO 8601 time (${JSON.stringify(String(o.query_timestamp ?? '').slice(0, 40))})`;
     },

@@ -7,11 +7,9 @@
 // user = the most granular identity when it is a user (identity type "AD Users"/"… Users", or an
 // e-mail address, e.g. "Jane Doe (jane@corp.example)" → jane@corp.example); else NULL.
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
-import { sqlString } from '../../src/db/duck.js';
 import { csvFieldsSql, epochOfTimestampSql, looksBinary, splitCsv, tooLong } from '../../src/ingest/linesql.js';
+import { jsonFieldsFromLinesSql, jsonLineObject, NO_HTTP_COLUMNS_SQL } from '../../src/connectors/jsonlines.js';
 import type { UmbrellaFormat } from './config.js';
-
-const COMMON = `cast(null as varchar) as method, cast(null as varchar) as status, cast(null as bigint) as bytes_in, cast(null as bigint) as bytes_out`;
 
 /** SQL: the user from an identity and its type (type may be NULL in older log versions). */
 function userOf(identity: string, type: string): string {
@@ -25,7 +23,7 @@ export const umbrellaCsvFormat: EgressLineFormat = {
   name: 'umbrella',
   parseSql: `
     select line, len(f) >= 10 and ts_s is not null and auth is not null and auth <> '' as ok, ts_s, ${userOf('f[2]', 'f[11]')} as "user",
-           f[4] as src_ip, auth, ${COMMON}
+           f[4] as src_ip, auth, ${NO_HTTP_COLUMNS_SQL}
       from (select line, f, ${epochOfTimestampSql('f[1]')} as ts_s, f[9] as auth
               from (select line, ${csvFieldsSql('line')} as f from lines))`,
   rejectReason: (line) => {
@@ -45,21 +43,12 @@ export const umbrellaJsonFormat: EgressLineFormat = {
   name: 'umbrella',
   parseSql: `
     select line, j is not null and ts_s is not null and auth is not null and auth <> '' as ok, ts_s, ${userOf('j[2]', 'j[3]')} as "user",
-           j[4] as src_ip, auth, ${COMMON}
+           j[4] as src_ip, auth, ${NO_HTTP_COLUMNS_SQL}
       from (select line, j, ${epochOfTimestampSql('j[1]')} as ts_s, j[5] as auth
-              from (select line, case when json_valid(line) and starts_with(ltrim(line), '{') then json_extract_string(line, [${KEYS.map((k) => sqlString(`$.${k}`)).join(', ')}]) end as j
-                      from lines))`,
+              from (${jsonFieldsFromLinesSql(KEYS.map((k) => `$.${k}`))}))`,
   rejectReason: (line) => {
-    if (looksBinary(line)) return 'binary data';
-    const long = tooLong(line);
-    if (long) return long;
-    let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return 'not valid JSON (truncated line?)';
-    }
-    if (typeof o !== 'object' || o === null) return 'not a JSON object';
+    const o = jsonLineObject(line);
+    if (typeof o === 'string') return o;
     if (typeof o.domain !== 'string' || o.domain === '') return 'domain: missing (not an Umbrella DNS record?)';
     return `timestamp: missing or not a time (${JSON.stringify(String(o.timestamp ?? '').slice(0, 40))})`;
   },

@@ -14,6 +14,7 @@ import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { SkipFile } from '../../src/ingest/fileimport.js';
 import { portless } from '../../src/ingest/egress.js';
 import { sqlString } from '../../src/db/duck.js';
+import { jsonFieldsFromLinesSql, jsonLineObject } from '../../src/connectors/jsonlines.js';
 import { epochOfAnySql, jsonNestedPath, jsonPath, looksBinary, tooLong } from '../../src/ingest/linesql.js';
 import type { ZeekFormat } from './config.js';
 
@@ -208,19 +209,11 @@ export function zeekJsonFormat(head: string[]): EgressLineFormat {
       from (select line, j, ${epochOfAnySql(at('ts'))} as ts_s, ${kind} as kind, ${pick('user')} as "user", ${origH} as src_ip, ${pick('auth')} as a,
                    ${pick('method')} as method, ${pick('status')} as status,
                    try_cast(${pick('bytesIn')} as bigint) as bytes_in, try_cast(${pick('bytesOut')} as bigint) as bytes_out
-              from (select line, case when json_valid(line) and starts_with(ltrim(line), '{') then json_extract_string(line, [${paths.map(sqlString).join(', ')}]) end as j
-                      from lines))`,
+              from (${jsonFieldsFromLinesSql(paths)}))`,
     rejectReason: (line) => {
-      if (looksBinary(line)) return 'binary data';
-      const long = tooLong(line);
-      if (long) return long;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        return /"ts"\s*:\s*X/.test(line) ? 'ts: masked (XXXXXXXXXX.XXXXXX), not a number: the line is not valid JSON' : 'not valid JSON (truncated line?)';
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
+      const o = jsonLineObject(line);
+      if (o === 'not valid JSON (truncated line?)' && /"ts"\s*:\s*X/.test(line)) return 'ts: masked (XXXXXXXXXX.XXXXXX), not a number: the line is not valid JSON';
+      if (typeof o === 'string') return o;
       return 'ts: missing or not a time (epoch seconds or ISO 8601)';
     },
   };

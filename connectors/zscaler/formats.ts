@@ -6,7 +6,7 @@
 // reqsize is what the client sent (bytes_out), respsize what it received (bytes_in).
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { portless } from '../../src/ingest/egress.js';
-import { sqlString } from '../../src/db/duck.js';
+import { jsonFieldsFromLinesSql, jsonLineObject } from '../../src/connectors/jsonlines.js';
 import { csvFieldsSql, epochOfAnySql, epochOfStrptimeSql, jsonNestedPath, looksBinary, splitCsv, tooLong, urlAuthoritySql } from '../../src/ingest/linesql.js';
 import { DEFAULT_NSS_WEB_FIELDS, type ZscalerConfig, type ZscalerFormat } from './config.js';
 
@@ -101,18 +101,12 @@ export function zscalerJsonFormat(config: Partial<Cfg> = {}): EgressLineFormat {
       (c) => cols[c],
       cfg,
       'j is not null and ts_s is not null and a is not null',
-      `select line, case when json_valid(line) and starts_with(ltrim(line), '{') then json_extract_string(line, [${keys.map(sqlString).join(', ')}]) end as j from lines`,
+      jsonFieldsFromLinesSql(keys),
       'j,',
     ),
     rejectReason: (line) => {
-      if (looksBinary(line)) return 'binary data';
-      const long = tooLong(line);
-      if (long) return long;
-      try {
-        JSON.parse(line);
-      } catch {
-        return 'not valid JSON (truncated line?)';
-      }
+      const o = jsonLineObject(line);
+      if (typeof o === 'string') return o;
       return 'datetime/time: missing or not a time, or no hostname/url';
     },
   };
