@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { sqlString } from '../../src/db/duck.js';
 import { epochOfTimestampSql, splitCsv } from '../../src/ingest/linesql.js';
-import { jsonFieldsFromLinesSql, jsonLineObject, NO_HTTP_COLUMNS_SQL } from '../../src/connectors/jsonlines.js';
+import { jsonFieldsFromLinesSql, jsonLineObject, NO_HTTP_COLUMNS, NO_HTTP_COLUMNS_SQL } from '../../src/connectors/jsonlines.js';
 
 /** instance id → user from a CSV file with a header naming `instance_id` and `user` columns. */
 export function loadInstanceUsers(path: string): Map<string, string> {
@@ -43,6 +43,7 @@ export function route53Format(instanceUsers: Map<string, string> = new Map()): E
       : `map_extract_value(MAP {${[...instanceUsers].map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}, j[4])`;
   return {
     name: 'route53',
+    absent: NO_HTTP_COLUMNS,
     parseSql: `
     select line, j is not null and ts_s is not null and auth is not null as ok, ts_s, "user", src_ip, auth, ${NO_HTTP_COLUMNS_SQL}
       from (select line, j, ${epochOfTimestampSql('j[1]')} as ts_s, ${user} as "user", j[2] as src_ip, nullif(j[3], '') as auth

@@ -19,6 +19,7 @@ const COMMON_RE = String.raw`(\S+) (\S+) (\S+) \[(\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:
  */
 export const nativeFormat: EgressLineFormat = {
   name: 'squid',
+  absent: ['bytes_out'],
   parseSql: `
     select line, ok, ts_s, "user", src_ip, ${portless('a')} as auth, method, status, bytes_in, bytes_out
       from (select line, ok, try_cast(f[1] as double) as ts_s, f[-3] as "user", f[-8] as src_ip,
@@ -34,6 +35,7 @@ export const nativeFormat: EgressLineFormat = {
  */
 export const nativeExtendedFormat: EgressLineFormat = {
   name: 'squid',
+  absent: ['bytes_out'],
   parseSql: `
     select line, ok, ts_s, "user", src_ip, ${portless('a')} as auth, method, status, bytes_in, bytes_out
       from (select line, ok, try_cast(split_part(line, ' ', 1) as double) as ts_s, f[7] as "user", f[2] as src_ip,
@@ -46,6 +48,7 @@ export const nativeExtendedFormat: EgressLineFormat = {
 
 export const commonFormat: EgressLineFormat = {
   name: 'squid',
+  absent: ['bytes_out'],
   parseSql: `
     select line, ok,
            epoch(strptime(regexp_extract(line, '${COMMON_RE}', 4), '%d/%b/%Y:%H:%M:%S %z')) as ts_s,

@@ -8,7 +8,7 @@
 // e-mail address, e.g. "Jane Doe (jane@corp.example)" → jane@corp.example); else NULL.
 import type { EgressLineFormat } from '../../src/ingest/egress.js';
 import { csvFieldsSql, epochOfTimestampSql, looksBinary, splitCsv, tooLong } from '../../src/ingest/linesql.js';
-import { jsonFieldsFromLinesSql, jsonLineObject, NO_HTTP_COLUMNS_SQL } from '../../src/connectors/jsonlines.js';
+import { jsonFieldsFromLinesSql, jsonLineObject, NO_HTTP_COLUMNS, NO_HTTP_COLUMNS_SQL } from '../../src/connectors/jsonlines.js';
 import type { UmbrellaFormat } from './config.js';
 
 /** SQL: the user from an identity and its type (type may be NULL in older log versions). */
@@ -21,6 +21,7 @@ function userOf(identity: string, type: string): string {
 
 export const umbrellaCsvFormat: EgressLineFormat = {
   name: 'umbrella',
+  absent: NO_HTTP_COLUMNS,
   parseSql: `
     select line, len(f) >= 10 and ts_s is not null and auth is not null and auth <> '' as ok, ts_s, ${userOf('f[2]', 'f[11]')} as "user",
            f[4] as src_ip, auth, ${NO_HTTP_COLUMNS_SQL}
@@ -41,6 +42,7 @@ const KEYS = ['timestamp', 'mostGranularIdentity', 'mostGranularIdentityType', '
 
 export const umbrellaJsonFormat: EgressLineFormat = {
   name: 'umbrella',
+  absent: NO_HTTP_COLUMNS,
   parseSql: `
     select line, j is not null and ts_s is not null and auth is not null and auth <> '' as ok, ts_s, ${userOf('j[2]', 'j[3]')} as "user",
            j[4] as src_ip, auth, ${NO_HTTP_COLUMNS_SQL}

@@ -10,7 +10,7 @@
 //   ssl   host = server_name (SNI; NULL when the client sent none); no bytes, no user
 //   http  host = Host header, method, status_code, bytes_out/in = request/response_body_len,
 //         user = username (HTTP basic auth) when logged
-import type { EgressLineFormat } from '../../src/ingest/egress.js';
+import type { DelimitedReader, EgressLineFormat, EgressOptionalColumn } from '../../src/ingest/egress.js';
 import { SkipFile } from '../../src/ingest/fileimport.js';
 import { portless } from '../../src/ingest/egress.js';
 import { sqlString } from '../../src/db/duck.js';
@@ -45,6 +45,15 @@ const MAPPING: Record<ZeekPath, Columns> = {
   ssl: { user: null, auth: 'server_name', method: null, status: null, bytesIn: null, bytesOut: null },
   http: { user: 'username', auth: 'host', method: 'method', status: 'status_code', bytesIn: 'response_body_len', bytesOut: 'request_body_len' },
 };
+
+/** Egress columns each log never carries (left out of the aggregation, NULL in the lake). */
+const ABSENT: Record<ZeekPath, EgressOptionalColumn[]> = Object.fromEntries(
+  zeekPaths.map((p) => {
+    const m = MAPPING[p];
+    const pairs: [EgressOptionalColumn, string | null][] = [['user', m.user], ['method', m.method], ['status', m.status], ['bytes_in', m.bytesIn], ['bytes_out', m.bytesOut]];
+    return [p, pairs.filter(([, f]) => f === null).map(([c]) => c)];
+  }),
+) as Record<ZeekPath, EgressOptionalColumn[]>;
 
 export interface ZeekHeader {
   separator: string;
@@ -114,24 +123,47 @@ export function zeekTsvFormat(head: string[]): EgressLineFormat | SkipFile {
   if (missing.length) throw new Error(`zeek ${path}.log header lacks ${missing.join(', ')} (#fields: ${h.fields.slice(0, 30).join(' ')})`);
   const n = h.fields.length;
   const idx = (name: string | null) => (name === null ? -1 : position(name));
-  const v = (name: string | null) => {
-    const i = idx(name);
-    return i <= 0 ? 'cast(null as varchar)' : `nullif(nullif(f[${i}], ${sqlString(h.unset)}), ${sqlString(h.empty)})`;
-  };
   const m = MAPPING[path];
-  const authRaw = v(m.auth);
+  // The egress columns from field accessors: f[i] of a split line, or column ci of the delimited reader.
+  const columns = (field: (i: number) => string) => {
+    const v = (name: string | null) => {
+      const i = idx(name);
+      return i <= 0 ? 'cast(null as varchar)' : `nullif(nullif(${field(i)}, ${sqlString(h.unset)}), ${sqlString(h.empty)})`;
+    };
+    return `ts_s, ${v(m.user)} as "user", ${v('id.orig_h')} as src_ip, ${v(m.auth)} as a, ${v(m.method)} as method,
+                   ${v(m.status)} as status, try_cast(${v(m.bytesIn)} as bigint) as bytes_in, try_cast(${v(m.bytesOut)} as bigint) as bytes_out`;
+  };
   const auth = path === 'http' ? portless('a') : 'a';
+  const outer = `select line, ok, ts_s, "user", src_ip, ${auth} as auth, method, status, bytes_in, bytes_out`;
+  const fieldsLine = sqlString(h.fieldsLine);
+  // DuckDB's reader splits the records natively when the separator is one character; a header
+  // line is a reader reject (another field count) unless it is a #fields line of another layout.
+  const delimited: DelimitedReader | undefined =
+    h.separator.length === 1 && h.separator.charCodeAt(0) < 128
+      ? {
+          delimiter: h.separator,
+          columns: n,
+          parseSql: `
+    ${outer}
+      from (select line, case when starts_with(c1, '#') then (case when c1 = '#fields' then false end) else ts_s is not null end as ok,
+                   ${columns((i) => `c${i}`)}
+              from (select *, try_cast(c${idx('ts')} as double) as ts_s from lines))`,
+          headerSql: `starts_with(csv_line, '#') and not (starts_with(csv_line, '#fields') and csv_line <> ${fieldsLine})`,
+        }
+      : undefined;
   return {
     name: sourceName(path),
     parseSql: `
-    select line, ok, ts_s, "user", src_ip, ${auth} as auth, method, status, bytes_in, bytes_out
+    ${outer}
       from (select line,
-                   case when starts_with(line, '#') then (case when starts_with(line, '#fields') and line <> ${sqlString(h.fieldsLine)} then false end)
+                   case when line is null or line = '' then null
+                        when starts_with(line, '#') then (case when starts_with(line, '#fields') and line <> ${fieldsLine} then false end)
                         else len(f) = ${n} and ts_s is not null end as ok,
-                   ts_s, ${v(m.user)} as "user", ${v('id.orig_h')} as src_ip, ${authRaw} as a, ${v(m.method)} as method,
-                   ${v(m.status)} as status, try_cast(${v(m.bytesIn)} as bigint) as bytes_in, try_cast(${v(m.bytesOut)} as bigint) as bytes_out
+                   ${columns((i) => `f[${i}]`)}
               from (select line, f, try_cast(f[${idx('ts')}] as double) as ts_s
                       from (select line, string_split(line, ${sqlString(h.separator)}) as f from lines)))`,
+    delimited,
+    absent: ABSENT[path],
     rejectReason: (line) => {
       if (looksBinary(line)) return 'binary data';
       const long = tooLong(line);

@@ -4,6 +4,7 @@
 // of the DNS logs.
 import { sqlString } from '../db/duck.js';
 import { looksBinary, tooLong } from '../ingest/linesql.js';
+import type { EgressOptionalColumn } from '../ingest/egress.js';
 
 /**
  * SQL: `line` plus `j`, the string values at `paths` (JSON paths such as '$.srcaddr') of each
@@ -15,6 +16,7 @@ export function jsonFieldsFromLinesSql(paths: readonly string[]): string {
 }
 
 /** SQL columns for a source without HTTP: DNS has no method, status or bytes (NULL, never 0). */
+export const NO_HTTP_COLUMNS: readonly EgressOptionalColumn[] = ['method', 'status', 'bytes_in', 'bytes_out'];
 export const NO_HTTP_COLUMNS_SQL = 'cast(null as varchar) as method, cast(null as varchar) as status, cast(null as bigint) as bytes_in, cast(null as bigint) as bytes_out';
 
 /**

@@ -189,6 +189,33 @@ function truncateOrCreate(path: string): void {
 }
 
 /**
+ * The line starting at byte `offset` of a plain file, without its newline (a CR before it is
+ * kept), read up to `max` bytes: for reject examples whose text DuckDB's reader cut short.
+ */
+export function readLineAt(path: string, offset: number, max: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const parts: Buffer[] = [];
+    const block = Buffer.alloc(64 * 1024);
+    let pos = offset;
+    let total = 0;
+    while (total < max) {
+      const n = readSync(fd, block, 0, Math.min(block.length, max - total), pos);
+      if (n <= 0) break;
+      const nl = block.subarray(0, n).indexOf(0x0a);
+      const part = block.subarray(0, nl >= 0 ? nl : n);
+      parts.push(Buffer.from(part));
+      total += part.length;
+      if (nl >= 0) break;
+      pos += n;
+    }
+    return Buffer.concat(parts).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Line numbers (1-based, counted from `firstLine`) of example lines, searched in order with
  * memmem over the file. Lines DuckDB returned in file order are found in one forward pass.
  */

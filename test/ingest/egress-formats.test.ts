@@ -86,6 +86,33 @@ describe('zeek (synthetic)', () => {
     expect(all.find((r) => r.host === 'abc123.ngrok-free.app')).toMatchObject({ requests: 2, src_ip: '10.1.0.9' });
   });
 
+  it('TSV read by DuckDB\'s own splitter: a record with an extra field or a #fields line of another layout is a reject; header lines are lines, not rejects', async () => {
+    const good = [0, 1, 2].map((i) => zeekSslLine(ssl(i, 'api.openai.com')));
+    const file = write('ssl-strict.log', [
+      ...zeekHeader('ssl', T0),
+      good[0]!,
+      `${good[1]!}\textra`,
+      '#fields\tts\tid.orig_h\tserver_name',
+      good[2]!,
+      '#close\t2026-01-06-15-00-00',
+    ]);
+    const { dataDir, result } = await importOk('zeek', [file]);
+    expect(result).toMatchObject({ linesRead: 13, rejects: 2, status: 'ok' });
+    const ex = result.rejectExamples.join('\n');
+    expect(ex).toMatch(/ssl-strict\.log:10: 19 fields where the #fields header has 18/);
+    expect(ex).toMatch(/ssl-strict\.log:11: a second #fields header with a different layout/);
+    expect((await rows(dataDir)).map((r) => [r.host, r.requests])).toEqual([['api.openai.com', 2]]);
+  });
+
+  it('a file the strict TSV reader refuses (CRLF on some lines) is read line by line with the same result', async () => {
+    const lines = [...zeekHeader('ssl', T0), ...[0, 1, 2, 3].map((i) => zeekSslLine(ssl(i, 'hooks.zapier.com')))];
+    const p = join(cwd, 'ssl-crlf.log');
+    writeFileSync(p, lines.map((l, i) => `${l}${i === 9 ? '\r\n' : '\n'}`).join(''));
+    const { dataDir, result } = await importOk('zeek', [p]);
+    expect(result).toMatchObject({ rejects: 0, status: 'ok' });
+    expect((await rows(dataDir)).map((r) => [r.host, r.requests, r.src_ip])).toEqual([['hooks.zapier.com', 4, '10.1.0.7']]);
+  });
+
   it('refuses logs it cannot use, saying why; skips other Zeek logs', async () => {
     const x509 = write('x509.log', ['#separator \\x09', '#path\tx509', '#fields\tts\tid\tcertificate.subject', '1.0\tF1\tCN=x']);
     const noSni = write('weird-ssl.log', ['#separator \\x09', '#path\tssl', '#fields\tts\tuid\tid.orig_h', '1.0\tC1\t10.0.0.1']);
