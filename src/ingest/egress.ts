@@ -193,16 +193,20 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
   };
   try {
     // Stage 1, one pass over the file: group on raw values (integer hour, raw authority). Lines
-    // that do not parse share the ok = false groups; blank lines have ok = NULL. Sums are stored
-    // as BIGINT, not DuckDB's HUGEINT: the table holds millions of groups on large files. Columns
-    // the format never carries are neither grouped nor summed.
+    // that do not parse share the ok = false groups; blank lines have ok = NULL. The group state
+    // is kept narrow, since millions of groups spill under the memory limit: the hour as INTEGER,
+    // the status class as one byte, byte sums as DOUBLE (exact for integers below 2^53, i.e.
+    // 8 PiB per hourly group; DuckDB's BIGINT sum keeps a 128-bit state). A time stamp too far
+    // out for an hour number is a reject. Columns the format never carries are left out.
     await engine.run('set preserve_insertion_order = false');
-    const keys = ['ok', 'cast(floor(ts_s / 3600) as bigint) as hb', has('user') && '"user"', 'src_ip', 'auth', has('method') && 'method', has('status') && 'left(status, 1) as sc'];
-    const sums = ['count(*) as requests', has('bytes_in') && 'sum(bytes_in)::bigint as bytes_in', has('bytes_out') && 'sum(bytes_out)::bigint as bytes_out', 'min(ts_s) as first_s', 'max(ts_s) as last_s'];
+    const checked = `select * replace (case when ok then hb is not null else ok end as ok)
+        from (select *, try_cast(floor(ts_s / 3600) as integer) as hb from (with lines as (${lines}) ${parseSql}))`;
+    const keys = ['ok', 'hb', has('user') && '"user"', 'src_ip', 'auth', has('method') && 'method', has('status') && 'try_cast(left(status, 1) as utinyint) as sc'];
+    const sums = ['count(*) as requests', has('bytes_in') && 'sum(bytes_in::double) as bytes_in', has('bytes_out') && 'sum(bytes_out::double) as bytes_out', 'min(ts_s) as first_s', 'max(ts_s) as last_s'];
     const aggregate = engine.run(`
       create temp table ${agg} as
       select ${[...keys, ...sums].filter(Boolean).join(', ')}
-        from (with lines as (${lines}) ${parseSql})
+        from (${checked})
        group by all`);
     setImmediate(() => crashPoint('mid-parse'));
     await aggregate;
@@ -218,8 +222,7 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
       await engine.run('set preserve_insertion_order = true');
       const found = (
         await engine.all<{ line: string | null }>(
-          `with lines as (${lines}), parsed as (${parseSql})
-           select line from parsed where ok = false limit ${input.maxExamples - examples.length}`,
+          `select line from (${checked}) where ok = false limit ${input.maxExamples - examples.length}`,
         )
       ).map((r) => r.line ?? '');
       await engine.run('set preserve_insertion_order = false');
@@ -259,8 +262,8 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
     const user = has('user') ? `u.norm::${userType}` : 'cast(null as varchar)';
     const userJoin = has('user') ? `left join ${usermap} u on u.raw = coalesce(a."user", '')` : '';
     const method = col('method', 'a.method', 'varchar');
-    const statusClass = col('status', `a.sc || 'xx'`, 'varchar');
-    const hour = 'make_timestamp(a.hb * 3600000000)';
+    const statusClass = col('status', `a.sc::varchar || 'xx'`, 'varchar');
+    const hour = 'make_timestamp(a.hb::bigint * 3600000000)';
     // Constant strings as single-value ENUMs: Parquet gets the same plain UTF-8 column, but the
     // writer takes the one-entry dictionary as it is instead of hashing the value on every row.
     const constant = (v: string) => `${sqlString(v)}::enum(${sqlString(v)})`;
@@ -279,7 +282,7 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
         : `select ${hour} as hour, make_timestamp(cast(a.first_s * 1000000 as bigint)) as first_ts,
                make_timestamp(cast(a.last_s * 1000000 as bigint)) as last_ts, ${user} as "user", false as user_inferred,
                a.src_ip, h.host, h.domain, ${method} as method, ${statusClass} as status_class, a.requests::bigint as requests,
-               ${col('bytes_out', 'a.bytes_out', 'bigint')} as bytes_out, ${col('bytes_in', 'a.bytes_in', 'bigint')} as bytes_in, ${stamps}
+               ${col('bytes_out', 'a.bytes_out::bigint', 'bigint')} as bytes_out, ${col('bytes_in', 'a.bytes_in::bigint', 'bigint')} as bytes_in, ${stamps}
           ${from}
          where a.ok and ${where}`;
     // One file per UTC day (day=YYYY-MM-DD, the lake's partition), written by a filtered COPY

@@ -104,6 +104,16 @@ describe('zeek (synthetic)', () => {
     expect((await rows(dataDir)).map((r) => [r.host, r.requests])).toEqual([['api.openai.com', 2]]);
   });
 
+  it('a time stamp too far out for an hour number (ts 1e300) is a reject, not a failed import', async () => {
+    const good = zeekSslLine(ssl(0, 'api.openai.com'));
+    const far = good.replace(/^[^\t]+/, '1e300');
+    const file = write('ssl-far.log', [...zeekHeader('ssl', T0), good, far]);
+    const { dataDir, result } = await importOk('zeek', [file]);
+    expect(result).toMatchObject({ rejects: 1, status: 'ok' });
+    expect(result.rejectExamples[0]).toMatch(/ssl-far\.log:10: /);
+    expect((await rows(dataDir)).map((r) => [r.host, r.requests])).toEqual([['api.openai.com', 1]]);
+  });
+
   it('a file the strict TSV reader refuses (CRLF on some lines) is read line by line with the same result', async () => {
     const lines = [...zeekHeader('ssl', T0), ...[0, 1, 2, 3].map((i) => zeekSslLine(ssl(i, 'hooks.zapier.com')))];
     const p = join(cwd, 'ssl-crlf.log');
