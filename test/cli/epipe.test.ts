@@ -2,7 +2,8 @@
 // exit 0, as `git log | head` users expect, instead of an EPIPE stack trace; other write errors
 // (here: a full disk, /dev/full) are still reported and exit non-zero.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, tempDir } from '../helpers/cli.js';
 
@@ -35,6 +36,20 @@ describe('stdout closed by the reader', () => {
     expect(code).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|internal error|\n\s+at /);
     expect(stderr).toBe('');
+  });
+
+  it('keeps working, and exits 0 with its result on stdout, when the reader of stderr has gone (import … 2>&1 | head)', async () => {
+    // The debug log (per-phase timings of the import) goes to stderr, which nobody reads any more.
+    const log = join(tmp.dir, 'access.log');
+    writeFileSync(log, '1717315200.123    120 10.0.0.1 TCP_MISS/200 1234 GET http://x.example/a - HIER_DIRECT/1.2.3.4 text/html\n');
+    const env = { ...ENV, SHADOWSCAN_LOG_LEVEL: 'debug' };
+    const child = spawn(process.execPath, [BIN, 'import', 'squid', log, '--json', '--data-dir', join(tmp.dir, 'd')], { cwd: tmp.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.destroy();
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ exit_code: 0, results: [{ status: 'ok', linesRead: 1, rowsWritten: 1 }] });
   });
 
   it('still reports other write errors (a full disk: /dev/full) with exit 2', async () => {
