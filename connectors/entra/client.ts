@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { ExternalError } from '../../src/errors.js';
 import { agentFor } from '../../src/connectors/runtime/proxy.js';
-import { RetriesExhausted, type ProviderRatePolicy, type RateController } from '../../src/connectors/runtime/rate.js';
+import { classifyJsonAnswer, RetriesExhausted, type ProviderRatePolicy, type RateController } from '../../src/connectors/runtime/rate.js';
 import type { Secret } from '../../src/config/secrets.js';
 import type { EntraConfig } from './config.js';
 
@@ -39,18 +39,7 @@ export function graphRatePolicy(config: Pick<EntraConfig, 'tenant_size'>): Provi
       const retryAtMs = Number.isFinite(seconds) && seconds >= 0 && (status === 429 || status === 503 || status === 504) ? nowMs + seconds * 1000 : undefined;
       return { retryAtMs };
     },
-    classify(status, header, body) {
-      if (status === 429) return 'throttled';
-      if (status >= 500) return 'retry';
-      if (status >= 200 && status < 300 && body !== undefined && /json/i.test(header('content-type') ?? '')) {
-        try {
-          JSON.parse(body);
-        } catch {
-          return 'retry'; // truncated or corrupted page: fetch it again
-        }
-      }
-      return status >= 400 ? 'fatal' : 'ok';
-    },
+    classify: (status, header, body) => classifyJsonAnswer(status, header, body),
   };
 }
 

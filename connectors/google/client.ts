@@ -12,7 +12,7 @@ import { JWT } from 'google-auth-library';
 import { ExternalError } from '../../src/errors.js';
 import { registerSecret } from '../../src/redact.js';
 import { agentFor } from '../../src/connectors/runtime/proxy.js';
-import { RetriesExhausted, throttleReason, type ProviderRatePolicy, type RateController } from '../../src/connectors/runtime/rate.js';
+import { classifyJsonAnswer, RetriesExhausted, type ProviderRatePolicy, type RateController } from '../../src/connectors/runtime/rate.js';
 import type { Secret } from '../../src/config/secrets.js';
 import { GOOGLE_SCOPES, type GoogleConfig } from './config.js';
 
@@ -36,20 +36,7 @@ export function googleRatePolicy(config: Pick<GoogleConfig, 'quota_per_minute' |
       const retryAfter = Number(header('retry-after'));
       return { retryAtMs: (status === 429 || status === 503) && Number.isFinite(retryAfter) && retryAfter > 0 ? nowMs + retryAfter * 1000 : undefined };
     },
-    classify(status, header, body) {
-      if (status === 429) return 'throttled';
-      // By reason, never by status: a 403 `forbidden` is a missing privilege, not a quota.
-      if (status >= 400 && throttleReason(body)) return 'throttled';
-      if (status >= 500) return 'retry';
-      if (status >= 200 && status < 300 && body !== undefined && /json/i.test(header('content-type') ?? '')) {
-        try {
-          JSON.parse(body);
-        } catch {
-          return 'retry';
-        }
-      }
-      return status >= 400 ? 'fatal' : 'ok';
-    },
+    classify: (status, header, body) => classifyJsonAnswer(status, header, body, { byReason: true }),
   };
 }
 

@@ -8,7 +8,7 @@
 import okta from '@okta/okta-sdk-nodejs';
 import { ExternalError } from '../../src/errors.js';
 import { agentFor } from '../../src/connectors/runtime/proxy.js';
-import { RetriesExhausted, type ProviderRatePolicy, type RateController } from '../../src/connectors/runtime/rate.js';
+import { classifyJsonAnswer, RetriesExhausted, type ProviderRatePolicy, type RateController } from '../../src/connectors/runtime/rate.js';
 import type { Secret } from '../../src/config/secrets.js';
 import type { OktaConfig } from './config.js';
 
@@ -72,18 +72,7 @@ export const oktaRatePolicy: ProviderRatePolicy = {
       retryAtMs: status === 429 && retryAfter !== undefined ? nowMs + retryAfter * 1000 : undefined,
     };
   },
-  classify(status, header, body) {
-    if (status === 429) return 'throttled';
-    if (status >= 500) return 'retry';
-    if (status >= 200 && status < 300 && body !== undefined && /json/i.test(header('content-type') ?? '')) {
-      try {
-        JSON.parse(body);
-      } catch {
-        return 'retry'; // truncated or corrupted page: fetch it again
-      }
-    }
-    return status >= 400 ? 'fatal' : 'ok';
-  },
+  classify: (status, header, body) => classifyJsonAnswer(status, header, body),
 };
 
 export interface OktaHttp {

@@ -2,7 +2,8 @@
 // catalog.first_party_publishers, catalog.risky_scopes, catalog.domains, catalog.noise_domains, catalog.company_domains (docs/rules-and-findings.md).
 import type { Duck } from '../db/duck.js';
 import { normalizeHost } from './hosts.js';
-import { shippedCatalogs, type Catalogs } from './load.js';
+import { type Catalogs } from './load.js';
+import { shippedCatalogs } from './cache.js';
 import { insertStringRows } from './stage.js';
 
 export const catalogTables = {

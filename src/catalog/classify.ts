@@ -3,7 +3,8 @@
 // the company's own. Matching is the same as the rules': an entry covers itself and every host
 // under it, and the most specific (longest) entry wins.
 import { hostMatches, normalizeHost, registrableDomain } from './hosts.js';
-import { shippedCatalogs, type Catalogs, type DomainCategory, type NoiseKind } from './load.js';
+import { type Catalogs, type DomainCategory, type NoiseKind } from './load.js';
+import { shippedCatalogs } from './cache.js';
 
 export interface HostClass {
   host: string;

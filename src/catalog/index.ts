@@ -12,7 +12,6 @@ export {
   permissionTypes,
   riskCapabilities,
   scopeSeverities,
-  shippedCatalogs,
   type CatalogDomain,
   type CatalogFileInfo,
   type Catalogs,
@@ -26,4 +25,5 @@ export {
   type RiskCapability,
   type RiskyScope,
 } from './load.js';
+export { cachedCatalogs, catalogCacheKey, CATALOG_CACHE_DIR, shippedCatalogs } from './cache.js';
 export { identityProviders, type IdentityProvider } from './providers.js';

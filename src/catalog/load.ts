@@ -323,13 +323,6 @@ export function loadCatalogs(dir: string = BUILTIN_CATALOG_DIR): Catalogs {
   };
 }
 
-let shipped: Catalogs | undefined;
-
-/** The catalogs shipped in catalogs/, loaded once per process. */
-export function shippedCatalogs(): Catalogs {
-  shipped ??= loadCatalogs();
-  return shipped;
-}
 
 function parseWith<S extends z.ZodType>(file: YamlFile, schema: S, known: (p: YamlPath) => readonly string[], problems: string[]): z.output<S> | undefined {
   const parsed = schema.safeParse(file.value ?? {});

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { explainHost, type HostExplanation } from '../catalog/explain.js';
 import { hostnameProblem, normalizeHost } from '../catalog/hosts.js';
-import { shippedCatalogs } from '../catalog/load.js';
+import { shippedCatalogs } from '../catalog/cache.js';
 import { shownPath } from '../catalog/yaml-file.js';
 import { createContext } from '../context.js';
 import { UserError } from '../errors.js';

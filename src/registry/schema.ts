@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { IDENT } from '../config/schema.js';
 import { hostnameProblem, isPlatformSuffix, normalizeHost, registrableDomain } from '../catalog/hosts.js';
-import { shippedCatalogs } from '../catalog/load.js';
+import { shippedCatalogs } from '../catalog/cache.js';
 import { identityProviders, type IdentityProvider } from '../catalog/providers.js';
 import { isoDateField, oneOf } from '../catalog/yaml-file.js';
 

@@ -96,6 +96,32 @@ export const THROTTLE_REASONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The verdict on a JSON API answer that most providers share: 429 (or, with `byReason`, any error
+ * whose body names a throttling reason: Google's 403 quota errors) is throttling; 5xx and a 2xx
+ * JSON body that does not parse (a truncated or corrupted page) are fetched again; any other
+ * 4xx is fatal.
+ */
+export function classifyJsonAnswer(
+  status: number,
+  header: (name: string) => string | null,
+  body: string | undefined,
+  opts: { byReason?: boolean } = {},
+): Verdict {
+  if (status === 429) return 'throttled';
+  // By reason, never by status: a 403 `forbidden` is a missing privilege, not a quota.
+  if (opts.byReason && status >= 400 && throttleReason(body)) return 'throttled';
+  if (status >= 500) return 'retry';
+  if (status >= 200 && status < 300 && body !== undefined && /json/i.test(header('content-type') ?? '')) {
+    try {
+      JSON.parse(body);
+    } catch {
+      return 'retry';
+    }
+  }
+  return status >= 400 ? 'fatal' : 'ok';
+}
+
+/**
  * The throttling reason a JSON error body names (Google `error.errors[].reason` / `error.status`,
  * AWS `__type`, Graph `error.code`, Okta `errorCode`), or undefined — permission reasons such as
  * `forbidden` or `insufficientPermissions` are never throttling, whatever the status.
