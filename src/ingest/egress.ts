@@ -245,14 +245,15 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
     });
     await engine.run(`create temp table ${hostsRaw} (auth varchar, host varchar, domain varchar)`);
     await engine.appendRows(hostsRaw, hostRows);
-    const hostType = await enumOf(engine, types.host, `select distinct host from ${hostsRaw} where host is not null`);
-    const domainType = await enumOf(engine, types.domain, `select distinct domain from ${hostsRaw} where domain is not null`);
+    const hostType = await enumOf(engine, types.host, `select distinct host from ${hostsRaw} where host is not null`, hostRows.some((r) => r[1] !== null));
+    const domainType = await enumOf(engine, types.domain, `select distinct domain from ${hostsRaw} where domain is not null`, hostRows.some((r) => r[2] !== null));
     await engine.run(`create temp table ${hostmap} as select auth, host::${hostType} as host, domain::${domainType} as domain from ${hostsRaw}`);
-    const users = has('user') ? (await engine.all<{ user: string | null }>(`select distinct "user" from ${agg} where ok`)).map((u) => u.user ?? '') : [];
+    // A missing user is '' here, so NULL and '' are one raw value (one usermap row each raw value).
+    const users = has('user') ? (await engine.all<{ user: string }>(`select distinct coalesce("user", '') as "user" from ${agg} where ok`)).map((u) => u.user) : [];
     const userRows = users.map((u) => [u, normalUser(u) || null] as [string, string | null]);
     await engine.run(`create temp table ${usermap} (raw varchar, norm varchar)`);
     await engine.appendRows(usermap, userRows);
-    const userType = await enumOf(engine, types.user, `select distinct norm from ${usermap} where norm is not null`);
+    const userType = await enumOf(engine, types.user, `select distinct norm from ${usermap} where norm is not null`, userRows.some((r) => r[1] !== null));
     // When no two raw values normalise to the same key (the usual case), stage 1's groups are
     // already final and stage 2 is a plain projection; otherwise they are merged.
     const merge = !injective(hostRows.map((r) => r[0]), (a) => hostOfAuthority(a) ?? '') || !injective(users, normalUser);
@@ -311,11 +312,10 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
 
 /**
  * An ENUM type of the distinct values `valuesSql` returns, or VARCHAR when there are none (an
- * ENUM needs at least one value). Dropped by the caller.
+ * ENUM needs at least one value; `any` says whether there is one). Dropped by the caller.
  */
-async function enumOf(engine: Duck, name: string, valuesSql: string): Promise<string> {
-  const any = await engine.one<{ n: number }>(`select count(*)::bigint as n from (${valuesSql} limit 1)`);
-  if (!any?.n) return 'varchar';
+async function enumOf(engine: Duck, name: string, valuesSql: string, any: boolean): Promise<string> {
+  if (!any) return 'varchar';
   await engine.run(`create type ${name} as enum (${valuesSql})`);
   return name;
 }

@@ -123,6 +123,15 @@ describe('zeek (synthetic)', () => {
     expect((await rows(dataDir)).map((r) => [r.host, r.requests, r.src_ip])).toEqual([['hooks.zapier.com', 4, '10.1.0.7']]);
   });
 
+  it('a user that is missing on one line and empty on another is one "no user", counted once per line (http JSON)', async () => {
+    const http = (i: number, extra: Record<string, unknown>) =>
+      JSON.stringify({ _path: 'http', ts: T0 / 1000 + i, uid: `C${i}`, 'id.orig_h': '10.1.0.7', 'id.resp_h': '192.0.2.9', method: 'POST', host: 'api.openai.com', uri: '/v1/x', status_code: 200, request_body_len: 5, response_body_len: 9, ...extra });
+    const file = write('http-nouser.json', [http(0, { username: '' }), http(1, {}), http(2, { username: 'Bob' })]);
+    const { dataDir } = await importOk('zeek', [file]);
+    const all = (await rows(dataDir)).map((r) => [r.user, r.requests, r.bytes_out]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    expect(all).toEqual([['bob', 1, 5], [null, 2, 10]]);
+  });
+
   it('refuses logs it cannot use, saying why; skips other Zeek logs', async () => {
     const x509 = write('x509.log', ['#separator \\x09', '#path\tx509', '#fields\tts\tid\tcertificate.subject', '1.0\tF1\tCN=x']);
     const noSni = write('weird-ssl.log', ['#separator \\x09', '#path\tssl', '#fields\tts\tuid\tid.orig_h', '1.0\tC1\t10.0.0.1']);
