@@ -2,7 +2,7 @@
 // (tldts), so each tenant of a hosting platform is its own app: a.vercel.app ≠ b.vercel.app.
 // A few hosting and tunnel services the list does not split are added below, so their customers
 // are split the same way. Called once per distinct host, never per log line.
-import { parse } from 'tldts';
+import { getDomain } from 'tldts';
 
 /**
  * Shared hosting/tunnel suffixes missing from the public-suffix list (checked against the bundled
@@ -22,9 +22,11 @@ export const EXTRA_PLATFORM_SUFFIXES: ReadonlySet<string> = new Set([
 
 export function registrableDomain(host: string): string {
   const h = host.toLowerCase().replace(/\.$/, '');
-  const parsed = parse(h, { allowPrivateDomains: true });
-  if (parsed.isIp) return h;
-  return extraPlatformApp(h) ?? parsed.domain ?? h;
+  // getDomain is null for an IP address (and for a bare suffix): the host is then its own key.
+  // It does a third of parse()'s work, which matters for logs with many distinct hosts.
+  const domain = getDomain(h, { allowPrivateDomains: true });
+  if (domain === null) return h;
+  return extraPlatformApp(h) ?? domain;
 }
 
 /** `x.glitch.me` for `a.x.glitch.me` (the most specific listed suffix wins); undefined otherwise. */
