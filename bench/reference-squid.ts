@@ -12,9 +12,8 @@
 // Usage: node bin/run-ts.js bench/reference-squid.ts FILE OUTDIR
 // Writes OUTDIR/ref.parquet and prints {good_lines, rejected, groups, ...} as JSON on stdout.
 
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { runReferenceStatements } from './lib/reference.js';
 import { SQUID_NATIVE_LINE_PATTERN } from '../fixtures/squid/generate.js';
 
 export interface ReferenceResult {
@@ -30,7 +29,6 @@ export interface ReferenceResult {
   duckdb_ms: number;
 }
 
-export const REFERENCE_SETTINGS = { memory_limit: '512MB', threads: '2' } as const;
 
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
@@ -88,40 +86,21 @@ FROM stage1`,
 }
 
 export async function runReference(file: string, outDir: string): Promise<ReferenceResult> {
-  const absFile = resolve(file);
   const absOut = resolve(outDir);
-  const tmp = join(absOut, 'duckdb-tmp');
-  mkdirSync(tmp, { recursive: true });
-  const t0 = performance.now();
-  const instance = await DuckDBInstance.create(':memory:', {
-    ...REFERENCE_SETTINGS,
-    temp_directory: tmp,
-    preserve_insertion_order: 'false',
-  });
-  const conn = await instance.connect();
-  try {
-    const [stage1, copy, totals] = referenceSql(absFile, absOut);
-    await conn.run(stage1!);
-    await conn.run(copy!);
-    const reader = await conn.runAndReadAll(totals!);
-    const row = reader.getRowObjectsJson()[0]!;
-    const good = Number(row['good_lines']);
-    const rowsRead = Number(row['rows_read']);
-    const csvRejects = Number(row['csv_rejects']);
-    return {
-      good_lines: good,
-      rejected: rowsRead - good + csvRejects,
-      groups: Number(row['groups']),
-      rows_read: rowsRead,
-      csv_rejects: csvRejects,
-      bytes_in: Number(row['bytes_in']),
-      parquet: join(absOut, 'ref.parquet'),
-      duckdb_ms: Math.round(performance.now() - t0),
-    };
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+  const { row, ms } = await runReferenceStatements(absOut, referenceSql(resolve(file), absOut));
+  const good = Number(row['good_lines']);
+  const rowsRead = Number(row['rows_read']);
+  const csvRejects = Number(row['csv_rejects']);
+  return {
+    good_lines: good,
+    rejected: rowsRead - good + csvRejects,
+    groups: Number(row['groups']),
+    rows_read: rowsRead,
+    csv_rejects: csvRejects,
+    bytes_in: Number(row['bytes_in']),
+    parquet: join(absOut, 'ref.parquet'),
+    duckdb_ms: ms,
+  };
 }
 
 async function main(): Promise<void> {

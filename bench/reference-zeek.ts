@@ -9,11 +9,10 @@
 // Usage: node bin/run-ts.js bench/reference-zeek.ts FILE OUTDIR
 // Prints {good_lines, rejected, groups, bytes_in, …} as JSON on stdout.
 
-import { mkdirSync, openSync, readSync, closeSync } from 'node:fs';
+import { openSync, readSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { runReferenceStatements } from './lib/reference.js';
 
-export const REFERENCE_SETTINGS = { memory_limit: '512MB', threads: '2' } as const;
 
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
@@ -61,28 +60,15 @@ SELECT ts IS NOT NULL AS ok, CAST(floor(ts / 3600) AS BIGINT) AS hour_bucket, ${
 
 export async function runReference(file: string, outDir: string): Promise<Record<string, number | string>> {
   const absOut = resolve(outDir);
-  const tmp = join(absOut, 'duckdb-tmp');
-  mkdirSync(tmp, { recursive: true });
-  const t0 = performance.now();
-  const instance = await DuckDBInstance.create(':memory:', { ...REFERENCE_SETTINGS, temp_directory: tmp, preserve_insertion_order: 'false' });
-  const conn = await instance.connect();
-  try {
-    const [stage1, copy, totals] = referenceSql(resolve(file), absOut);
-    await conn.run(stage1!);
-    await conn.run(copy!);
-    const row = (await conn.runAndReadAll(totals!)).getRowObjectsJson()[0]!;
-    return {
-      good_lines: Number(row['good_lines']),
-      rejected: Number(row['bad_rows']) + Number(row['csv_rejects']),
-      groups: Number(row['groups']),
-      bytes_in: Number(row['bytes_in']),
-      parquet: join(absOut, 'ref.parquet'),
-      duckdb_ms: Math.round(performance.now() - t0),
-    };
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+  const { row, ms } = await runReferenceStatements(absOut, referenceSql(resolve(file), absOut));
+  return {
+    good_lines: Number(row['good_lines']),
+    rejected: Number(row['bad_rows']) + Number(row['csv_rejects']),
+    groups: Number(row['groups']),
+    bytes_in: Number(row['bytes_in']),
+    parquet: join(absOut, 'ref.parquet'),
+    duckdb_ms: ms,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
