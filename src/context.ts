@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { processClock, type Clock } from './clock.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
-import { openEngine, type Duck } from './db/duck.js';
+import { openEngine, prepareAttach, type Duck } from './db/duck.js';
 import { terminalProgress, silentProgress, type Progress } from './output/progress.js';
 import { acquireLock, type DataDirLock } from './store/lock.js';
 import { dataPaths, ensureDataDir, type DataPaths } from './store/paths.js';
@@ -37,6 +37,7 @@ export function createContext(opts: GlobalOptions): Context {
 
 export async function openWriter(ctx: Context, command: string): Promise<{ lock: DataDirLock; recovery: RecoveryReport }> {
   ensureDataDir(ctx.paths);
+  prepareAttach();
   const lock = acquireLock(ctx.paths.lock, command);
   try {
     return { lock, recovery: await recover(ctx.paths, ctx.clock) };

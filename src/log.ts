@@ -38,3 +38,8 @@ export function setLogLevel(l: string): void {
   level = l;
   if (logger) logger.level = l;
 }
+
+/** Debug timeline: logs a named point with the milliseconds since the process started (SHADOWSCAN_LOG_LEVEL=debug). */
+export function tracePoint(point: string): void {
+  if (logEnabled('debug')) log().debug({ point, at: Math.round(performance.now()) }, 'timeline');
+}

@@ -12,6 +12,7 @@
 //                   lake files of that window — so overlapping windows store every event once.
 import PQueue from 'p-queue';
 import { ExternalError } from '../../src/errors.js';
+import { formatCount } from '../../src/output/progress.js';
 import { sqlString } from '../../src/db/duck.js';
 import { committedFiles, readState, type CommittedFile } from '../../src/store/state.js';
 import type { ApiStream, StreamSync } from '../../src/connectors/runtime/runner.js';
@@ -140,7 +141,7 @@ export function googleLiveStreams(ctx: RunContext, apis: GoogleApis, config: Goo
           }
           for (const list of rows) for (const r of list ?? []) s.writer.add(r);
           const done = Math.min(sorted.length, from + every);
-          ctx.progress.update(`${ctx.instance}: tokens: ${done.toLocaleString()} of ${sorted.length.toLocaleString()} users`);
+          ctx.progress.update(`${ctx.instance}: tokens: ${formatCount(done)} of ${formatCount(sorted.length)} users`);
           if (next !== undefined) await s.checkpoint({ next_user: next.id } satisfies FanOutCursor);
         }
         return { cursor: {} };

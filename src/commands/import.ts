@@ -5,6 +5,7 @@ import { connectorTypes, loadConnector } from '../connectors/catalog.js';
 import { createContext, openContextEngine, openWriter } from '../context.js';
 import { IDENT } from '../config/schema.js';
 import { globals, printRunResults } from './common.js';
+import { tracePoint } from '../log.js';
 
 export function importCommand(): Command {
   return new Command('import')
@@ -30,6 +31,7 @@ Files are tailed: importing the same file again, an appended file or a rotated c
 line exactly once. Malformed lines are counted as rejects with examples (file:line: reason).`,
     )
     .action(async (type: string, files: string[], opts: { instance?: string; format?: string; complete?: boolean }, cmd: Command) => {
+      tracePoint('import: start');
       const g = globals(cmd);
       const connector = await loadConnector(type);
       if (!connector?.importFiles) {
@@ -44,6 +46,7 @@ line exactly once. Malformed lines are counted as rejects with examples (file:li
       }
       const { lock } = await openWriter(ctx, `import ${type}`);
       const engine = await openContextEngine(ctx);
+      tracePoint('import: engine open');
       try {
         const results = await connector.importFiles({ paths: ctx.paths, clock: ctx.clock, engine, instance, progress: ctx.progress }, {
           files,
@@ -51,6 +54,7 @@ line exactly once. Malformed lines are counted as rejects with examples (file:li
           complete: opts.complete,
           config: configured,
         });
+        tracePoint('import: files imported');
         const code = printRunResults(results, ctx.json);
         if (code !== 0) throw new ExitWith(3);
       } finally {

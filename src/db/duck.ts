@@ -1,8 +1,8 @@
 // The only module that imports @duckdb/node-api. Two kinds of database:
 //  - an in-memory engine for scans, rules and queries (memory_limit/threads/temp_directory set
 //    explicitly: DuckDB's default limit is 80 % of RAM);
-//  - the state DB file, opened briefly and retried on DuckDB's per-process file lock
-//    (DESIGN.md "Storage" item 6).
+//  - the state DB file, attached briefly to a small in-memory instance and retried on DuckDB's
+//    per-process file lock (DESIGN.md "Storage" item 6).
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { ExternalError } from '../errors.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -35,6 +35,13 @@ export class Duck {
     return d;
   }
 
+  /** A connection to an instance someone else owns (closing it leaves the instance open). */
+  static attached(instance: DuckDBInstance, conn: DuckDBConnection): Duck {
+    const d = new Duck(instance, conn);
+    d.ownsInstance = false;
+    return d;
+  }
+
   static async open(path: string, options: Record<string, string>): Promise<Duck> {
     const instance = await DuckDBInstance.create(path, options);
     return new Duck(instance, await instance.connect());
@@ -62,6 +69,27 @@ export class Duck {
       types: reader.columnTypes().map((t) => t.toString()),
       rows: reader.getRowObjectsJS().map(normalizeRow),
     };
+  }
+
+  /**
+   * The first column of `sql` as JS strings, fetched as ONE JSON value: converting result rows
+   * one by one costs about 5 µs a string, which at 20,000 distinct hosts is ~100 ms; one JSON
+   * array is about a quarter of that. NULLs stay null; any text (NUL, quotes) round-trips.
+   */
+  async strings(sql: string): Promise<(string | null)[]> {
+    const row = await this.one<{ j: string | null }>(`select to_json(list(v))::varchar as j from (select * from (${sql}) t(v))`);
+    return row?.j ? (JSON.parse(row.j) as (string | null)[]) : [];
+  }
+
+  /**
+   * Creates temp table `name` with one VARCHAR column per entry of `columns` (arrays of equal
+   * length, row i from element i of each), sent as JSON parameters: the same round trip as
+   * strings() in the other direction, cheaper than an appender call per value.
+   */
+  async tempTableFromStrings(name: string, columns: Readonly<Record<string, readonly (string | null)[]>>): Promise<void> {
+    const names = Object.keys(columns);
+    const select = names.map((c, i) => `unnest(from_json($${i + 1}, '["VARCHAR"]')) as ${sqlIdent(c)}`).join(', ');
+    await this.run(`create temp table ${sqlIdent(name)} as select ${select}`, names.map((c) => JSON.stringify(columns[c])));
   }
 
   async appendRows(table: string, rows: readonly (readonly (string | null)[])[]): Promise<void> {
@@ -138,32 +166,97 @@ const STATEMENT_NAMES: Record<number, string> = {
 
 const LOCK_PATTERN = /Could not set lock on file|Conflicting lock|lock on file/i;
 
-/** Opens a database file, retrying while another process holds DuckDB's file lock. */
-export async function openFileWithRetry(
+/** The in-memory instance database files are ATTACHed to (attachFileWithRetry); one per process. */
+let attachHost: Promise<DuckDBInstance> | undefined;
+const ATTACH_ALIAS = 'shadowscan_file';
+
+/**
+ * A short session on a database file (the state DB): the file is ATTACHed to a process-wide
+ * in-memory instance and DETACHed again by `release`, which checkpoints it and drops DuckDB's
+ * file lock so other processes get in. Creating a DuckDB instance builds its whole catalog of
+ * functions (15–30 ms); attaching a file to one built once costs about 2 ms, and a scan or an
+ * import opens its state several times. Retries while another process holds the lock. One
+ * session at a time per process (src/store/state.ts queues them). `release({ checkpoint: false })`
+ * leaves the session's writes in the (fsynced) WAL for a later session to checkpoint; any
+ * DuckDB that opens the file, read-only or not, replays the WAL first.
+ */
+/**
+ * Starts building the attach instance in the background (DuckDB builds it off the main thread),
+ * so the first state session does not wait for it; a command that will write calls this early.
+ */
+export function prepareAttach(): void {
+  attachHost ??= createAttachHost();
+  attachHost.catch(() => {
+    attachHost = undefined; // reported by the first session that needs it
+  });
+}
+
+function createAttachHost(): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(':memory:', {
+    threads: '1',
+    memory_limit: '256MB',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+}
+
+export async function attachFileWithRetry(
   path: string,
-  options: Record<string, string>,
+  { readOnly = false, tempDirectory }: { readOnly?: boolean; tempDirectory?: string } = {},
   { timeoutMs = 15_000, clock = systemClock }: { timeoutMs?: number; clock?: Clock } = {},
-): Promise<Duck> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 25;
-  for (;;) {
-    try {
-      return await Duck.open(path, options);
-    } catch (e) {
-      if (!LOCK_PATTERN.test(String(e)) || Date.now() > deadline) {
-        if (LOCK_PATTERN.test(String(e))) {
-          throw new ExternalError('state', `the state database ${path} stayed locked by another process for ${timeoutMs / 1000}s`, {
-            retryable: true,
-            hint: 'another shadowscan command is holding it; wait for it to finish and try again',
-            cause: e,
-          });
+): Promise<{ db: Duck; release: (opts?: { checkpoint?: boolean }) => Promise<void> }> {
+  const host = (attachHost ??= createAttachHost());
+  const instance = await host.catch((e: unknown) => {
+    attachHost = undefined;
+    throw e;
+  });
+  const conn = await instance.connect();
+  const db = Duck.attached(instance, conn);
+  try {
+    if (tempDirectory) await conn.run(`set temp_directory = ${sqlString(tempDirectory)}`);
+    const deadline = Date.now() + timeoutMs;
+    let delay = 25;
+    for (;;) {
+      try {
+        await conn.run(`attach ${sqlString(path)} as ${ATTACH_ALIAS}${readOnly ? ' (read_only)' : ''}`);
+        break;
+      } catch (e) {
+        if (!LOCK_PATTERN.test(String(e)) || Date.now() > deadline) {
+          if (LOCK_PATTERN.test(String(e))) {
+            throw new ExternalError('state', `the state database ${path} stayed locked by another process for ${timeoutMs / 1000}s`, {
+              retryable: true,
+              hint: 'another shadowscan command is holding it; wait for it to finish and try again',
+              cause: e,
+            });
+          }
+          throw e;
         }
-        throw e;
+        await clock.sleep(delay + Math.random() * delay);
+        delay = Math.min(delay * 2, 500);
       }
-      await clock.sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 500);
     }
+    await conn.run(`use ${ATTACH_ALIAS}`);
+  } catch (e) {
+    conn.closeSync();
+    throw e;
   }
+  const release = async ({ checkpoint = true } = {}) => {
+    try {
+      await conn.run('use memory');
+      // Detaching checkpoints (writes the WAL into the file, ~15 ms with its fsync) unless told
+      // not to: the WAL is already durable, and the next session that checkpoints folds it in.
+      await conn.run(`pragma ${checkpoint ? 'enable' : 'disable'}_checkpoint_on_shutdown`);
+      await conn.run(`detach ${ATTACH_ALIAS}`);
+      conn.closeSync();
+    } catch {
+      // Still attached (e.g. a transaction left open): closing the whole instance releases the
+      // file for certain; the next session builds a new one.
+      conn.closeSync();
+      if (attachHost === host) attachHost = undefined;
+      instance.closeSync();
+    }
+  };
+  return { db, release };
 }
 
 function normalizeRow(row: Record<string, unknown>): Row {

@@ -183,13 +183,14 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
   const hostsRaw = `egress_hosts_${id}`;
   const hostmap = `egress_hostmap_${id}`;
   const usermap = `egress_usermap_${id}`;
+  const usersRaw = `egress_users_${id}`;
   const types = { host: `egress_host_${id}`, domain: `egress_domain_${id}`, user: `egress_user_${id}` };
   const { lines, parseSql } = readerSql(input, delimited, rejects);
   const absent = new Set(input.format.absent ?? []);
   const has = (c: EgressOptionalColumn) => !absent.has(c);
   const t0 = performance.now();
   const phase = (name: string) => {
-    if (logEnabled('debug')) log().debug({ phase: name, ms: Math.round(performance.now() - t0) }, 'egress ingest');
+    if (logEnabled('debug')) log().debug({ phase: name, ms: Math.round(performance.now() - t0), at: Math.round(performance.now()) }, 'egress ingest');
   };
   try {
     // Stage 1, one pass over the file: group on raw values (integer hour, raw authority). Lines
@@ -241,29 +242,32 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
     // Hosts and registrable domains: computed in JS once per distinct authority, joined back as
     // ENUMs (the Parquet writer then takes each dictionary as it is instead of hashing millions
     // of strings); users the same way, lower-cased once per distinct spelling.
-    const auths = await engine.all<{ auth: string }>(`select distinct auth from ${agg} where ok and auth is not null and auth <> ''`);
-    const hostRows = auths.map(({ auth }) => {
-      const host = hostOfAuthority(auth);
-      return [auth, host, host === null ? null : registrableDomain(host)] as [string, string | null, string | null];
-    });
-    await engine.run(`create temp table ${hostsRaw} (auth varchar, host varchar, domain varchar)`);
-    await engine.appendRows(hostsRaw, hostRows);
-    const hostType = await enumOf(engine, types.host, `select distinct host from ${hostsRaw} where host is not null`, hostRows.some((r) => r[1] !== null));
-    const domainType = await enumOf(engine, types.domain, `select distinct domain from ${hostsRaw} where domain is not null`, hostRows.some((r) => r[2] !== null));
-    await engine.run(`create temp table ${hostmap} as select auth, host::${hostType} as host, domain::${domainType} as domain from ${hostsRaw}`);
+    // The distinct authorities and users go to JS and back as JSON arrays (Duck.strings,
+    // tempTableFromStrings): row-by-row conversion would cost more than the lookups. While DuckDB
+    // lists the users, JS computes the hosts and domains.
+    const auths = (await engine.strings(`select distinct auth from ${agg} where ok and auth is not null and auth <> ''`)) as string[];
+    const distinctUsers = has('user') ? engine.strings(`select distinct coalesce("user", '') from ${agg} where ok`) : Promise.resolve([]);
+    const hosts = auths.map(hostOfAuthority);
+    const domains = hosts.map((h) => (h === null ? null : registrableDomain(h)));
     // A missing user is '' here, so NULL and '' are one raw value (one usermap row each raw value).
-    const users = has('user') ? (await engine.all<{ user: string }>(`select distinct coalesce("user", '') as "user" from ${agg} where ok`)).map((u) => u.user) : [];
-    const userRows = users.map((u) => [u, normalUser(u) || null] as [string, string | null]);
-    await engine.run(`create temp table ${usermap} (raw varchar, norm varchar)`);
-    await engine.appendRows(usermap, userRows);
-    const userType = await enumOf(engine, types.user, `select distinct norm from ${usermap} where norm is not null`, userRows.some((r) => r[1] !== null));
+    const users = (await distinctUsers) as string[];
+    const normUsers = users.map((u) => normalUser(u) || null);
+    phase('hosts and users');
+    await engine.tempTableFromStrings(hostsRaw, { auth: auths, host: hosts, domain: domains });
+    await engine.tempTableFromStrings(usersRaw, { raw: users, norm: normUsers });
+    const hostType = await enumOf(engine, types.host, `select distinct host from ${hostsRaw} where host is not null`, hosts.some((h) => h !== null));
+    const domainType = await enumOf(engine, types.domain, `select distinct domain from ${hostsRaw} where domain is not null`, domains.some((d) => d !== null));
+    const userType = await enumOf(engine, types.user, `select distinct norm from ${usersRaw} where norm is not null`, normUsers.some((u) => u !== null));
+    await engine.run(`create temp table ${hostmap} as select auth, host::${hostType} as host, domain::${domainType} as domain from ${hostsRaw}`);
+    await engine.run(`create temp table ${usermap} as select raw, norm::${userType} as norm from ${usersRaw}`);
+    phase('maps');
     // When no two raw values normalise to the same key (the usual case), stage 1's groups are
     // already final and stage 2 is a plain projection; otherwise they are merged.
-    const merge = !injective(hostRows.map((r) => r[0]), (a) => hostOfAuthority(a) ?? '') || !injective(users, normalUser);
+    const merge = new Set(hosts.map((h) => h ?? '')).size < hosts.length || !injective(users, normalUser);
     // Stage 2, on the groups only (streamed into the Parquet writer): final keys with the host
     // instead of the raw authority, UTC timestamps.
     const col = (c: EgressOptionalColumn, expr: string, type: string) => (has(c) ? expr : `cast(null as ${type})`);
-    const user = has('user') ? `u.norm::${userType}` : 'cast(null as varchar)';
+    const user = has('user') ? 'u.norm' : 'cast(null as varchar)';
     const userJoin = has('user') ? `left join ${usermap} u on u.raw = coalesce(a."user", '')` : '';
     const method = col('method', 'a.method', 'varchar');
     const statusClass = col('status', `a.sc::varchar || 'xx'`, 'varchar');
@@ -307,7 +311,7 @@ async function ingestWith(engine: Duck, input: EgressChunkInput, delimited: Deli
     phase('parquet');
     return { lines: good + bad + blank, good, rejects: bad, rejectExamples: examples, rows };
   } finally {
-    for (const t of [agg, hostmap, hostsRaw, usermap, rejects.table, rejects.scan]) await engine.run(`drop table if exists ${t}`);
+    for (const t of [agg, hostmap, hostsRaw, usermap, usersRaw, rejects.table, rejects.scan]) await engine.run(`drop table if exists ${t}`);
     for (const t of Object.values(types)) await engine.run(`drop type if exists ${t}`);
     await engine.run('set preserve_insertion_order = true');
   }

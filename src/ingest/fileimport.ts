@@ -9,10 +9,11 @@ import { basename, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ExternalError, UserError, errorMessage } from '../errors.js';
 import type { RunContext, StreamDef, StreamRunResult } from '../connectors/types.js';
-import { formatBytes } from '../output/progress.js';
+import { formatBytes, formatCount } from '../output/progress.js';
 import { safeExample } from '../redact.js';
 import { withState } from '../store/state.js';
-import { MAX_REJECT_EXAMPLES, SyncWriter, type FileCursor } from '../store/sync.js';
+import { tracePoint } from '../log.js';
+import { MAX_REJECT_EXAMPLES, SyncWriter, type ChunkCommit, type FileCursor } from '../store/sync.js';
 import { syncResult } from '../connectors/runtime/result.js';
 import { ingestEgressChunk, MAX_LINE_BYTES, type EgressLineFormat } from './egress.js';
 import { changedSince, copyWithoutOverlongLines, HEAD_BYTES, isGzipFile, matchCursor, planRead, readHead, type StoredFileCursor } from './filesource.js';
@@ -144,6 +145,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     });
   }
 
+  tracePoint('import: formats detected');
   // One state session: the stored cursors and the new sync's record.
   const { stored, sync } = await withState(ctx.paths, async (db) => ({
     stored: await db.all<StoredFileCursor>('select * from file_cursors where instance = ? and stream = ?', [ctx.instance, spec.stream.name]),
@@ -154,7 +156,8 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       mode: spec.stream.mode,
       origin: spec.origin,
     }),
-  }));
+  }), { checkpoint: false });
+  tracePoint('import: sync begun');
   const fileErrors: string[] = [];
   let filesRead = 0;
   // Reject examples per file: the sync keeps the first ones in file order, whatever order files finish in.
@@ -177,6 +180,24 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     };
   });
   const MAX_BATCH = 256;
+  const chunkOf = (batch: Staged[]): ChunkCommit => {
+    const sum = (k: 'rows' | 'lines' | 'rejects' | 'bytesRead') => batch.reduce((acc, st) => acc + st[k], 0);
+    const target = sync.nextChunkDir();
+    const counter = { n: 0 };
+    for (const st of batch) {
+      sync.addRejectExamples(st.examples);
+      moveStaged(st.dir, target.dir, target.filePrefix, counter);
+    }
+    return {
+      final: false,
+      rows: sum('rows'),
+      fileCursors: batch.map((st) => st.fileCursor),
+      add: { lines_read: sum('lines'), rows_written: sum('rows'), rejects: sum('rejects'), bytes_read: sum('bytesRead') },
+    };
+  };
+  // The batch that holds the last file is not committed here: it commits together with the
+  // sync's finish (one state session instead of two; see the end of this function).
+  let lastBatch: Staged[] | undefined;
   const committer = (async () => {
     let broken: string | undefined;
     for (let i = 0; i < turns.length; ) {
@@ -192,20 +213,12 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
         for (const st of batch) fileErrors.push(safeExample(`${st.path}: not committed because ${broken} failed to commit; run again`, 500));
         continue;
       }
+      if (i === turns.length) {
+        lastBatch = batch;
+        break;
+      }
       try {
-        const target = sync.nextChunkDir();
-        const sum = (k: 'rows' | 'lines' | 'rejects' | 'bytesRead') => batch.reduce((acc, st) => acc + st[k], 0);
-        const counter = { n: 0 };
-        for (const st of batch) {
-          sync.addRejectExamples(st.examples);
-          moveStaged(st.dir, target.dir, target.filePrefix, counter);
-        }
-        await sync.commitChunk({
-          final: false,
-          rows: sum('rows'),
-          fileCursors: batch.map((st) => st.fileCursor),
-          add: { lines_read: sum('lines'), rows_written: sum('rows'), rejects: sum('rejects'), bytes_read: sum('bytesRead') },
-        });
+        await sync.commitChunk(chunkOf(batch));
         filesRead += batch.length;
       } catch (e) {
         broken = batch[0]!.path;
@@ -275,6 +288,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       } finally {
         clearInterval(ticker);
       }
+      tracePoint('file: ingested');
       const examples = [...result.rejectExamples];
       let rejects = result.rejects;
       if (plan.gzipError) {
@@ -302,7 +316,7 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       handOn({ path: file.path, dir: chunk.dir, examples, fileCursor, rows, lines, rejects, bytesRead });
       const secs = (performance.now() - started) / 1000;
       ctx.progress.note(
-        `${ctx.instance}: ${basename(file.path)}: ${result.lines.toLocaleString()} lines, ${rejects} rejected, ${formatBytes(plan.end - plan.start)} in ${secs.toFixed(1)}s (${formatBytes((plan.end - plan.start) / Math.max(secs, 0.001))}/s)`,
+        `${ctx.instance}: ${basename(file.path)}: ${formatCount(result.lines)} lines, ${rejects} rejected, ${formatBytes(plan.end - plan.start)} in ${secs.toFixed(1)}s (${formatBytes((plan.end - plan.start) / Math.max(secs, 0.001))}/s)`,
       );
       if (!plan.direct) rmSync(plan.readPath, { force: true });
     } catch (e) {
@@ -345,11 +359,35 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     for (const t of turns) t.resolve(null);
     await committer;
   }
-  if (failure !== undefined) throw failure;
-  sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
-  const status = fileErrors.length === 0 ? 'ok' : filesRead > 0 ? 'partial' : 'failed';
-  const hint = fileErrors.length ? 'check that the files are readable and not being replaced during the import, then run again: committed files are not read twice' : undefined;
-  await sync.finish(status, { complete: spec.complete && status === 'ok', error: fileErrors.join('; ') || undefined, hint, detail: { files: planned.length, lanes: lanes.length, parallel: width } });
+  if (failure !== undefined) {
+    // The files staged before the failure still commit (their cursors advance with them); if that
+    // fails too, they are read again by the next run, so nothing is lost.
+    if (lastBatch) await sync.commitChunk(chunkOf(lastBatch)).catch(() => undefined);
+    throw failure;
+  }
+  const detail = { files: planned.length, lanes: lanes.length, parallel: width };
+  const hint = 'check that the files are readable and not being replaced during the import, then run again: committed files are not read twice';
+  const ending = (read: number) => {
+    const status = fileErrors.length === 0 ? 'ok' : read > 0 ? 'partial' : 'failed';
+    return { status, complete: spec.complete && status === 'ok', error: fileErrors.join('; ') || undefined, hint: fileErrors.length ? hint : undefined, detail } as const;
+  };
+  let end = ending(filesRead);
+  if (lastBatch) {
+    const chunk = chunkOf(lastBatch);
+    sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
+    try {
+      end = ending(filesRead + lastBatch.length);
+      await sync.commitChunk({ ...chunk, finish: end });
+      filesRead += lastBatch.length;
+    } catch (e) {
+      fileErrors.push(safeExample(`${lastBatch[0]!.path}: ${errorMessage(e)}`, 500));
+      end = ending(filesRead);
+      await sync.finish(end.status, end);
+    }
+  } else {
+    sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
+    await sync.finish(end.status, end);
+  }
   ctx.progress.done();
-  return syncResult(sync, status, { files: filesRead, ...(fileErrors.length ? { error: fileErrors.join('; '), hint } : {}) });
+  return syncResult(sync, end.status, { files: filesRead, ...(fileErrors.length ? { error: fileErrors.join('; '), hint } : {}) });
 }

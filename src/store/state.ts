@@ -1,24 +1,38 @@
-// Access to the state DB (syncs, commits, cursors). Every call opens the file, does one short
-// piece of work and closes it, so other processes (query, TUI) can get in between.
+// Access to the state DB (syncs, commits, cursors). Every call attaches the file, does one short
+// piece of work and detaches it, so other processes (query, TUI) can get in between. Sessions
+// of one process run one at a time, in call order.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
-import { openFileWithRetry, type Duck } from '../db/duck.js';
+import { attachFileWithRetry, type Duck } from '../db/duck.js';
 import { migrate } from '../db/migrations.js';
 import type { DataPaths } from './paths.js';
+import { tracePoint } from '../log.js';
 
-export async function withState<T>(paths: DataPaths, fn: (db: Duck) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
-  const db = await openFileWithRetry(paths.state, {
-    access_mode: opts.readOnly ? 'READ_ONLY' : 'READ_WRITE',
-    threads: '1',
-    memory_limit: '256MB',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  try {
-    if (!opts.readOnly) await migrate(db);
-    return await fn(db);
-  } finally {
-    db.close();
-  }
+const inSession = new AsyncLocalStorage<true>();
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `fn` in a state session. `checkpoint: false` is for a session that writes a row or two and
+ * is followed by another in the same run (a sync's begin): its writes stay in the WAL, which the
+ * next checkpointing session folds into the file, saving a checkpoint's fsync.
+ */
+export async function withState<T>(paths: DataPaths, fn: (db: Duck) => Promise<T>, opts: { readOnly?: boolean; checkpoint?: boolean } = {}): Promise<T> {
+  // A session inside a session would wait for itself: pass the session's db down instead.
+  if (inSession.getStore()) throw new Error('withState called inside a state session');
+  const session = async (): Promise<T> => {
+    const { db, release } = await attachFileWithRetry(paths.state, { readOnly: opts.readOnly, tempDirectory: paths.tmp });
+    tracePoint('state: attached');
+    try {
+      if (!opts.readOnly) await migrate(db);
+      return await inSession.run(true, () => fn(db));
+    } finally {
+      await release({ checkpoint: opts.checkpoint ?? true });
+      tracePoint('state: released');
+    }
+  };
+  const result = queue.then(session, session);
+  queue = result.catch(() => undefined);
+  return result;
 }
 
 /** Read-only access that tolerates a data dir where nothing was ever written. */

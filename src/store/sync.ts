@@ -44,6 +44,26 @@ export interface SyncInit {
   origin: 'scan' | 'import';
 }
 
+/** One chunk's commit: its row count, the stream cursor or file cursors it advances, counters to add. */
+export interface ChunkCommit {
+  final: boolean;
+  rows: number;
+  cursor?: unknown;
+  fileCursor?: FileCursor;
+  /** Several files' cursors committed in one chunk (a batch of small files). */
+  fileCursors?: FileCursor[];
+  add?: Partial<SyncCounters>;
+}
+
+/** How a sync ended. `complete` marks a snapshot as the one views show from now on. */
+export interface SyncFinish {
+  status: Exclude<SyncStatus, 'running' | 'interrupted'>;
+  complete?: boolean;
+  error?: string;
+  hint?: string;
+  detail?: unknown;
+}
+
 export class SyncWriter {
   private chunk = 0;
   readonly counters: SyncCounters = { lines_read: 0, rows_written: 0, rejects: 0, requests: 0, waits: 0, wait_ms: 0, retries: 0, bytes_read: 0 };
@@ -57,7 +77,7 @@ export class SyncWriter {
   ) {}
 
   static async begin(paths: DataPaths, clock: Clock, init: SyncInit): Promise<SyncWriter> {
-    return withState(paths, (db) => SyncWriter.beginIn(db, paths, clock, init));
+    return withState(paths, (db) => SyncWriter.beginIn(db, paths, clock, init), { checkpoint: false });
   }
 
   /** begin() inside a state session the caller already holds (saves opening the state DB again). */
@@ -104,16 +124,10 @@ export class SyncWriter {
   /**
    * Makes the current chunk visible: move staged files into the lake, then record the commit
    * with the cursor(s) in one transaction. Counters passed here are added to the sync's totals.
+   * With `finish`, the same transaction also ends the sync (the last chunk of a run): one state
+   * session instead of two, and a crash leaves either both recorded or neither.
    */
-  async commitChunk(opts: {
-    final: boolean;
-    rows: number;
-    cursor?: unknown;
-    fileCursor?: FileCursor;
-    /** Several files' cursors committed in one chunk (a batch of small files). */
-    fileCursors?: FileCursor[];
-    add?: Partial<SyncCounters>;
-  }): Promise<void> {
+  async commitChunk(opts: ChunkCommit & { finish?: SyncFinish }): Promise<void> {
     const chunk = this.chunk++;
     const chunkRoot = join(this.paths.staging, this.syncId, `chunk-${chunk}`);
     const files = listFiles(chunkRoot).map((abs) => relative(chunkRoot, abs));
@@ -126,6 +140,7 @@ export class SyncWriter {
     crashPoint('after-move-before-commit');
     for (const [k, v] of Object.entries(opts.add ?? {})) this.counters[k as keyof SyncCounters] += v ?? 0;
     const now = new Date(this.clock.now()).toISOString();
+    if (opts.finish) rmSync(join(this.paths.staging, this.syncId), { recursive: true, force: true });
     await withState(this.paths, (db) =>
       transaction(db, async () => {
         await db.run(
@@ -152,22 +167,25 @@ export class SyncWriter {
             [this.init.instance, this.init.stream, f.file_key, f.head_len, f.path, f.offset_bytes, f.size_bytes, f.lines, now],
           );
         }
-        await this.writeCounters(db.run.bind(db), opts.final);
+        if (opts.finish) await this.recordFinish(db, opts.finish.status, opts.finish);
+        else await this.writeCounters(db.run.bind(db), opts.final);
       }),
     );
     crashPoint('after-commit');
   }
 
   /** Ends the sync. `complete` marks a snapshot as the one views show from now on. */
-  async finish(status: Exclude<SyncStatus, 'running' | 'interrupted'>, opts: { complete?: boolean; error?: string; hint?: string; detail?: unknown } = {}): Promise<void> {
+  async finish(status: SyncFinish['status'], opts: Omit<SyncFinish, 'status'> = {}): Promise<void> {
     rmSync(join(this.paths.staging, this.syncId), { recursive: true, force: true });
-    await withState(this.paths, async (db) => {
-      await this.writeCounters(db.run.bind(db), opts.complete ?? false);
-      await db.run(
-        `update syncs set status = ?, finished_at = ?::timestamp, error = ?, hint = ?, detail = ? where sync_id = ?`,
-        [status, new Date(this.clock.now()).toISOString(), opts.error ?? null, opts.hint ?? null, JSON.stringify(opts.detail ?? {}), this.syncId],
-      );
-    });
+    await withState(this.paths, (db) => this.recordFinish(db, status, opts));
+  }
+
+  private async recordFinish(db: Duck, status: SyncFinish['status'], opts: Omit<SyncFinish, 'status'>): Promise<void> {
+    await this.writeCounters(db.run.bind(db), opts.complete ?? false);
+    await db.run(
+      `update syncs set status = ?, finished_at = ?::timestamp, error = ?, hint = ?, detail = ? where sync_id = ?`,
+      [status, new Date(this.clock.now()).toISOString(), opts.error ?? null, opts.hint ?? null, JSON.stringify(opts.detail ?? {}), this.syncId],
+    );
   }
 
   private async writeCounters(run: (sql: string, params: (string | number | boolean)[]) => Promise<void>, complete: boolean): Promise<void> {

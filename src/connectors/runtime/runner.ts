@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { sqlIdent, sqlString } from '../../db/duck.js';
 import { ExternalError, errorMessage } from '../../errors.js';
 import { safeExample } from '../../redact.js';
+import { formatCount } from '../../output/progress.js';
 import { withState } from '../../store/state.js';
 import { SyncWriter } from '../../store/sync.js';
 import type { RunContext, StreamDef, StreamRunResult } from '../types.js';
@@ -84,7 +85,7 @@ async function runOne(ctx: RunContext, connector: string, stream: ApiStream, rat
     resumed: !!resume,
     checkpoint: async (c) => {
       await writer.commit(c, { add: delta() });
-      ctx.progress.update(`${ctx.instance}: ${stream.def.name}: ${sync.counters.rows_written.toLocaleString()} rows, ${sync.counters.requests.toLocaleString()} requests`);
+      ctx.progress.update(`${ctx.instance}: ${stream.def.name}: ${formatCount(sync.counters.rows_written)} rows, ${formatCount(sync.counters.requests)} requests`);
     },
     lastCursor: previous.cursor ? JSON.parse(previous.cursor.cursor) : undefined,
     previousSnapshot: async (columns) => {
