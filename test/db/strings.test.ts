@@ -1,7 +1,7 @@
 // Duck.strings and Duck.tempTableFromStrings move string columns between DuckDB and JS as one JSON
 // value each way; every string must come back byte for byte, whatever it holds.
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../src/db/duck.js';
+import { openEngine, STRING_BATCH } from '../../src/db/duck.js';
 import { tempDir } from '../helpers/cli.js';
 
 const tmp = tempDir();
@@ -31,6 +31,24 @@ describe('string round trips', () => {
       expect(await engine.all('select * from e')).toEqual([]);
       const types = await engine.all<{ column_type: string }>('select column_type from (describe e)');
       expect(types.map((t) => t.column_type)).toEqual(['VARCHAR', 'VARCHAR']);
+    } finally {
+      engine.close();
+    }
+  });
+});
+
+describe('string round trips past one batch', () => {
+  it('keeps every value and its order across JSON batches', async () => {
+    const engine = await openEngine({ memoryLimit: '256MB', threads: 2, tempDirectory: tmp.dir });
+    try {
+      const n = STRING_BATCH * 2 + 17;
+      const values = Array.from({ length: n }, (_, i) => (i % 1000 === 0 ? null : `h${i}.example.com`));
+      const keys = Array.from({ length: n }, (_, i) => String(i));
+      await engine.tempTableFromStrings('big', { k: keys, v: values });
+      expect((await engine.one<{ n: number; nn: number }>('select count(*)::int as n, count(v)::int as nn from big'))).toEqual({ n, nn: n - Math.ceil(n / 1000) });
+      // Pairs stay aligned: element i of each array is one row.
+      expect((await engine.one<{ bad: number }>("select count(*)::int as bad from big where v is not null and v <> 'h' || k || '.example.com'"))!.bad).toBe(0);
+      expect(await engine.strings('select v from big order by k::int')).toEqual(values);
     } finally {
       engine.close();
     }
