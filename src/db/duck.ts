@@ -8,10 +8,10 @@ import { ExternalError } from '../errors.js';
 import { systemClock, type Clock } from '../clock.js';
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
 
 /** Values per JSON array in Duck.strings and Duck.tempTableFromStrings (bounds each JSON value). */
 export const STRING_BATCH = 65_536;
-export type Row = Record<string, unknown>;
 
 export interface EngineSettings {
   memoryLimit: string;
@@ -183,16 +183,6 @@ let attachHost: Promise<DuckDBInstance> | undefined;
 const ATTACH_ALIAS = 'shadowscan_file';
 
 /**
- * A short session on a database file (the state DB): the file is ATTACHed to a process-wide
- * in-memory instance and DETACHed again by `release`, which checkpoints it and drops DuckDB's
- * file lock so other processes get in. Creating a DuckDB instance builds its whole catalog of
- * functions (15–30 ms); attaching a file to one built once costs about 2 ms, and a scan or an
- * import opens its state several times. Retries while another process holds the lock. One
- * session at a time per process (src/store/state.ts queues them). `release({ checkpoint: false })`
- * leaves the session's writes in the (fsynced) WAL for a later session to checkpoint; any
- * DuckDB that opens the file, read-only or not, replays the WAL first.
- */
-/**
  * Starts building the attach instance in the background (DuckDB builds it off the main thread),
  * so the first state session does not wait for it; a command that will write calls this early.
  */
@@ -212,6 +202,16 @@ function createAttachHost(): Promise<DuckDBInstance> {
   });
 }
 
+/**
+ * A short session on a database file (the state DB): the file is ATTACHed to a process-wide
+ * in-memory instance and DETACHed again by `release`, which checkpoints it and drops DuckDB's
+ * file lock so other processes get in. Creating a DuckDB instance builds its whole catalog of
+ * functions (15–30 ms); attaching a file to one built once costs about 2 ms, and a scan or an
+ * import opens its state several times. Retries while another process holds the lock. One
+ * session at a time per process (src/store/state.ts queues them). `release({ checkpoint: false })`
+ * leaves the session's writes in the (fsynced) WAL for a later session to checkpoint; any
+ * DuckDB that opens the file, read-only or not, replays the WAL first.
+ */
 export async function attachFileWithRetry(
   path: string,
   { readOnly = false, tempDirectory }: { readOnly?: boolean; tempDirectory?: string } = {},

@@ -371,12 +371,13 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
     const status = fileErrors.length === 0 ? 'ok' : read > 0 ? 'partial' : 'failed';
     return { status, complete: spec.complete && status === 'ok', error: fileErrors.join('; ') || undefined, hint: fileErrors.length ? hint : undefined, detail } as const;
   };
-  let end = ending(filesRead);
-  if (lastBatch) {
-    const chunk = chunkOf(lastBatch);
-    sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
+  const chunk = lastBatch && chunkOf(lastBatch);
+  // The sync keeps the first reject examples in file order, whatever order the files committed in.
+  sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
+  let end = ending(filesRead + (lastBatch?.length ?? 0));
+  if (!lastBatch || !chunk) await sync.finish(end.status, end);
+  else {
     try {
-      end = ending(filesRead + lastBatch.length);
       await sync.commitChunk({ ...chunk, finish: end });
       filesRead += lastBatch.length;
     } catch (e) {
@@ -384,9 +385,6 @@ export async function importLogFiles<F extends string>(ctx: RunContext, spec: Lo
       end = ending(filesRead);
       await sync.finish(end.status, end);
     }
-  } else {
-    sync.rejectExamples.splice(0, sync.rejectExamples.length, ...examplesByFile.flat().slice(0, MAX_REJECT_EXAMPLES));
-    await sync.finish(end.status, end);
   }
   ctx.progress.done();
   return syncResult(sync, end.status, { files: filesRead, ...(fileErrors.length ? { error: fileErrors.join('; '), hint } : {}) });
